@@ -1,0 +1,288 @@
+/**
+ * Stack configuration: one typed module reads and validates every `eth-node:*` key before any resource is
+ * declared. Parsing is a pure function over a key → string map so it can be tested without Pulumi.
+ */
+import * as net from "net";
+
+export const CONFIG_NAMESPACE = "eth-node";
+
+export const NETWORKS = ["mainnet", "sepolia", "hoodi"] as const;
+export type EthNetwork = (typeof NETWORKS)[number];
+
+/** Pinned releases. Never `latest`/`stable`: an image tag must name one immutable client release. */
+export const DEFAULT_IMAGES = {
+    geth: "ethereum/client-go:v1.17.10",
+    prysm: "gcr.io/offchainlabs/prysm/beacon-chain:v7.1.2",
+} as const;
+
+/**
+ * Checkpoint-sync providers per network (community-run beacon APIs serving finalized states). Without one, a
+ * beacon node syncs from genesis, which takes days.
+ */
+export const DEFAULT_CHECKPOINT_SYNC_URLS: Record<EthNetwork, string> = {
+    mainnet: "https://beaconstate.info",
+    sepolia: "https://sepolia.beaconstate.info",
+    hoodi: "https://hoodi.beaconstate.info",
+};
+
+/** Host ports; each is published only when it has a value (P2P on all interfaces, the rest on bindAddress). */
+export interface PortConfig {
+    /** Geth devp2p, tcp+udp, published on all interfaces. */
+    elP2p: number;
+    /** Prysm libp2p TCP (and QUIC on udp with the same number), published on all interfaces. */
+    clP2pTcp: number;
+    /** Prysm discv5 UDP, published on all interfaces. */
+    clP2pUdp: number;
+    /** Prysm QUIC (udp), published on all interfaces. */
+    clP2pQuic: number;
+    /** Geth HTTP JSON-RPC (eth,net,web3), published on bindAddress. */
+    elRpc: number;
+    /** Prysm beacon HTTP API, published on bindAddress. */
+    clApi: number;
+    /** Peer monitor HTTP (/metrics, /peers, /healthz), published on bindAddress. */
+    peerMonitor: number;
+    /** Prometheus UI/API, published on bindAddress. */
+    prometheus: number;
+    /** Alertmanager UI/API, published on bindAddress. */
+    alertmanager: number;
+    /** Grafana UI, published on bindAddress. */
+    grafana: number;
+}
+
+export interface ReadinessConfig {
+    /** Run the post-deploy readiness check (waits for the RPC/API and exports sync status). */
+    enabled: boolean;
+    /** Give up after this many seconds. */
+    timeoutSeconds: number;
+}
+
+export interface NodeConfig {
+    network: EthNetwork;
+    images: { geth: string; prysm: string };
+    bindAddress: string;
+    ports: PortConfig;
+    /** Checkpoint sync URL, or undefined when checkpoint sync is turned off. */
+    checkpointSyncUrl: string | undefined;
+    elMaxPeers: number;
+    clMaxPeers: number;
+    /** Public IP announced to peers (`--nat extip:` / `--p2p-host-ip`), when the host is behind NAT. */
+    externalIp: string | undefined;
+    /** Delete chain-data volumes on `pulumi destroy` (off: volumes survive destroy). */
+    deleteVolumesOnDestroy: boolean;
+    /** Docker engine to deploy to (`unix:///var/run/docker.sock`, `ssh://user@host`, `tcp://…`); undefined = local default. */
+    dockerHost: string | undefined;
+    readiness: ReadinessConfig;
+    /** Seconds between peer-monitor reconciliations (`admin_peers`, beacon `/eth/v1/node/peers`). */
+    peerMonitorIntervalSeconds: number;
+}
+
+/** Every key this module reads, with its default; the README's configuration reference mirrors this table. */
+export const CONFIG_KEYS = {
+    network: "mainnet",
+    gethImage: DEFAULT_IMAGES.geth,
+    prysmImage: DEFAULT_IMAGES.prysm,
+    bindAddress: "127.0.0.1",
+    elP2pPort: "30303",
+    clP2pTcpPort: "13000",
+    clP2pUdpPort: "12000",
+    clP2pQuicPort: "13000",
+    elRpcPort: "8545",
+    clApiPort: "3500",
+    peerMonitorPort: "9200",
+    prometheusPort: "9090",
+    alertmanagerPort: "9093",
+    grafanaPort: "3000",
+    peerMonitorIntervalSeconds: "15",
+    checkpointSync: "true",
+    checkpointSyncUrl: "(per network)",
+    elMaxPeers: "50",
+    clMaxPeers: "70",
+    externalIp: "(unset)",
+    deleteVolumesOnDestroy: "false",
+    dockerHost: "(local engine)",
+    readinessCheck: "true",
+    readinessTimeoutSeconds: "600",
+} as const;
+
+/** A configuration value that is not allowed. The message names the key, the bad value and what is allowed. */
+export class ConfigError extends Error {
+    constructor(
+        readonly key: string,
+        readonly value: string,
+        readonly allowed: string,
+    ) {
+        super(`Invalid config ${CONFIG_NAMESPACE}:${key} = ${JSON.stringify(value)}: ${allowed}`);
+        this.name = "ConfigError";
+    }
+}
+
+/** Reads one key as a string; undefined when unset. */
+export type ConfigReader = (key: string) => string | undefined;
+
+export function parseNetwork(key: string, value: string): EthNetwork {
+    if ((NETWORKS as readonly string[]).includes(value)) return value as EthNetwork;
+    throw new ConfigError(key, value, `expected one of ${NETWORKS.join(", ")}`);
+}
+
+export function parsePort(key: string, value: string): number {
+    const port = /^\d+$/.test(value) ? Number(value) : NaN;
+    if (!Number.isInteger(port) || port < 1 || port > 65535) {
+        throw new ConfigError(key, value, "expected a whole number from 1 to 65535");
+    }
+    return port;
+}
+
+export function parseIntInRange(key: string, value: string, min: number, max: number): number {
+    const n = /^\d+$/.test(value) ? Number(value) : NaN;
+    if (!Number.isInteger(n) || n < min || n > max) {
+        throw new ConfigError(key, value, `expected a whole number from ${min} to ${max}`);
+    }
+    return n;
+}
+
+export function parseBool(key: string, value: string): boolean {
+    if (value === "true") return true;
+    if (value === "false") return false;
+    throw new ConfigError(key, value, "expected true or false");
+}
+
+export function parseIp(key: string, value: string): string {
+    if (net.isIP(value) === 0) throw new ConfigError(key, value, "expected an IPv4 or IPv6 address");
+    return value;
+}
+
+export function parseHttpUrl(key: string, value: string): string {
+    let url: URL;
+    try {
+        url = new URL(value);
+    } catch {
+        throw new ConfigError(key, value, "expected an absolute http:// or https:// URL");
+    }
+    if (url.protocol !== "http:" && url.protocol !== "https:") {
+        throw new ConfigError(key, value, "expected an absolute http:// or https:// URL");
+    }
+    return value.replace(/\/+$/, "");
+}
+
+/**
+ * An image reference pinned to a release: `repo[:tag]` with a tag other than latest/stable, or a digest.
+ * A floating tag silently changes the client under a running node on the next pull.
+ */
+export function parseImage(key: string, value: string): string {
+    const allowed = "expected a pinned image reference such as ethereum/client-go:v1.17.10 or repo@sha256:<digest> (not latest/stable, not untagged)";
+    const match = /^([a-z0-9][a-z0-9._\-/]*(?::\d+)?[a-z0-9._\-/]*)(?::([A-Za-z0-9_][A-Za-z0-9_.-]{0,127}))?(?:@(sha256:[a-f0-9]{64}))?$/.exec(value);
+    if (!match) throw new ConfigError(key, value, allowed);
+    const [, , tag, digest] = match;
+    if (!digest && (!tag || ["latest", "stable", "master", "nightly", "edge"].includes(tag))) {
+        throw new ConfigError(key, value, allowed);
+    }
+    return value;
+}
+
+export function parseDockerHost(key: string, value: string): string {
+    const allowed = "expected unix:///path, tcp://host:port or ssh://[user@]host[:port]";
+    let url: URL;
+    try {
+        url = new URL(value);
+    } catch {
+        throw new ConfigError(key, value, allowed);
+    }
+    const ok =
+        (url.protocol === "unix:" && url.pathname.length > 1) ||
+        ((url.protocol === "tcp:" || url.protocol === "ssh:") && url.hostname.length > 0);
+    if (!ok) throw new ConfigError(key, value, allowed);
+    return value;
+}
+
+/** A host port claimed by one service, to find two services published on the same port. */
+export interface HostPortClaim {
+    key: string;
+    port: number;
+    protocol: "tcp" | "udp";
+}
+
+/** Fails when two keys publish the same host port and protocol. */
+export function assertDistinctHostPorts(claims: HostPortClaim[]): void {
+    const seen = new Map<string, string>();
+    for (const claim of claims) {
+        const id = `${claim.port}/${claim.protocol}`;
+        const owner = seen.get(id);
+        if (owner !== undefined) {
+            throw new ConfigError(
+                claim.key,
+                String(claim.port),
+                `host port ${id} is already used by ${CONFIG_NAMESPACE}:${owner}; every published port must be distinct`,
+            );
+        }
+        seen.set(id, claim.key);
+    }
+}
+
+/** The host ports the node publishes, by config key and protocol. */
+export function hostPortClaims(ports: PortConfig): HostPortClaim[] {
+    return [
+        { key: "elP2pPort", port: ports.elP2p, protocol: "tcp" },
+        { key: "elP2pPort", port: ports.elP2p, protocol: "udp" },
+        { key: "clP2pTcpPort", port: ports.clP2pTcp, protocol: "tcp" },
+        { key: "clP2pUdpPort", port: ports.clP2pUdp, protocol: "udp" },
+        { key: "clP2pQuicPort", port: ports.clP2pQuic, protocol: "udp" },
+        { key: "elRpcPort", port: ports.elRpc, protocol: "tcp" },
+        { key: "clApiPort", port: ports.clApi, protocol: "tcp" },
+        { key: "peerMonitorPort", port: ports.peerMonitor, protocol: "tcp" },
+        { key: "prometheusPort", port: ports.prometheus, protocol: "tcp" },
+        { key: "alertmanagerPort", port: ports.alertmanager, protocol: "tcp" },
+        { key: "grafanaPort", port: ports.grafana, protocol: "tcp" },
+    ];
+}
+
+export function parseNodeConfig(read: ConfigReader): NodeConfig {
+    const get = (key: keyof typeof CONFIG_KEYS): string | undefined => {
+        const v = read(key);
+        return v === undefined || v === "" ? undefined : v;
+    };
+    const withDefault = (key: keyof typeof CONFIG_KEYS): string => get(key) ?? CONFIG_KEYS[key];
+
+    const network = parseNetwork("network", withDefault("network"));
+    const ports: PortConfig = {
+        elP2p: parsePort("elP2pPort", withDefault("elP2pPort")),
+        clP2pTcp: parsePort("clP2pTcpPort", withDefault("clP2pTcpPort")),
+        clP2pUdp: parsePort("clP2pUdpPort", withDefault("clP2pUdpPort")),
+        clP2pQuic: parsePort("clP2pQuicPort", withDefault("clP2pQuicPort")),
+        elRpc: parsePort("elRpcPort", withDefault("elRpcPort")),
+        clApi: parsePort("clApiPort", withDefault("clApiPort")),
+        peerMonitor: parsePort("peerMonitorPort", withDefault("peerMonitorPort")),
+        prometheus: parsePort("prometheusPort", withDefault("prometheusPort")),
+        alertmanager: parsePort("alertmanagerPort", withDefault("alertmanagerPort")),
+        grafana: parsePort("grafanaPort", withDefault("grafanaPort")),
+    };
+    assertDistinctHostPorts(hostPortClaims(ports));
+
+    const checkpointSync = parseBool("checkpointSync", withDefault("checkpointSync"));
+    const checkpointUrlRaw = get("checkpointSyncUrl");
+    const checkpointSyncUrl = checkpointSync
+        ? parseHttpUrl("checkpointSyncUrl", checkpointUrlRaw ?? DEFAULT_CHECKPOINT_SYNC_URLS[network])
+        : undefined;
+
+    const externalIpRaw = get("externalIp");
+    const dockerHostRaw = get("dockerHost");
+    return {
+        network,
+        images: {
+            geth: parseImage("gethImage", withDefault("gethImage")),
+            prysm: parseImage("prysmImage", withDefault("prysmImage")),
+        },
+        bindAddress: parseIp("bindAddress", withDefault("bindAddress")),
+        ports,
+        checkpointSyncUrl,
+        elMaxPeers: parseIntInRange("elMaxPeers", withDefault("elMaxPeers"), 1, 1000),
+        clMaxPeers: parseIntInRange("clMaxPeers", withDefault("clMaxPeers"), 1, 1000),
+        externalIp: externalIpRaw === undefined ? undefined : parseIp("externalIp", externalIpRaw),
+        deleteVolumesOnDestroy: parseBool("deleteVolumesOnDestroy", withDefault("deleteVolumesOnDestroy")),
+        dockerHost: dockerHostRaw === undefined ? undefined : parseDockerHost("dockerHost", dockerHostRaw),
+        readiness: {
+            enabled: parseBool("readinessCheck", withDefault("readinessCheck")),
+            timeoutSeconds: parseIntInRange("readinessTimeoutSeconds", withDefault("readinessTimeoutSeconds"), 10, 86400),
+        },
+        peerMonitorIntervalSeconds: parseIntInRange("peerMonitorIntervalSeconds", withDefault("peerMonitorIntervalSeconds"), 1, 3600),
+    };
+}

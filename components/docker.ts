@@ -1,0 +1,122 @@
+/**
+ * Container and volume building blocks shared by every component, so each role states only what is
+ * particular to it (image, flags, ports) and inherits one hardening baseline.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import * as docker from "@pulumi/docker";
+
+/** json-file logs rotated at 5 × 50 MB per container: a busy client cannot fill the disk with logs. */
+export const LOG_OPTIONS: Record<string, string> = { "max-size": "50m", "max-file": "5" };
+
+/**
+ * The baseline every long-running container gets: restart unless stopped, rotated json-file logs,
+ * no privilege escalation through setuid binaries, and every Linux capability dropped (none of our services
+ * binds a port below 1024 or changes file ownership at run time).
+ */
+export function hardenedContainerArgs(): Pick<
+    docker.ContainerArgs,
+    "restart" | "logDriver" | "logOpts" | "securityOpts" | "capabilities" | "mustRun"
+> {
+    return {
+        restart: "unless-stopped",
+        logDriver: "json-file",
+        logOpts: LOG_OPTIONS,
+        securityOpts: ["no-new-privileges:true"],
+        capabilities: { drops: ["ALL"] },
+        mustRun: true,
+    };
+}
+
+export type PortProtocol = "tcp" | "udp";
+
+/** A port published on every host interface: only peer-to-peer ports, which peers must reach. */
+export function publicPort(port: number, hostPort: number, protocol: PortProtocol): docker.types.input.ContainerPort {
+    return { internal: port, external: hostPort, ip: "0.0.0.0", protocol };
+}
+
+/** A port published on one host address only (default 127.0.0.1): APIs, UIs and metrics. */
+export function privatePort(port: number, hostPort: number, bindAddress: string): docker.types.input.ContainerPort {
+    return { internal: port, external: hostPort, ip: bindAddress, protocol: "tcp" };
+}
+
+export interface DataVolumeArgs {
+    /** Docker volume name. */
+    name: string;
+    /** When false (the default), the volume is kept when the stack is destroyed: chain data is expensive. */
+    deleteOnDestroy: boolean;
+    labels?: Record<string, string>;
+}
+
+/**
+ * A named volume that survives `pulumi destroy` unless the operator opted in to deleting it: re-syncing a
+ * 1 TB chain database takes days. `retainOnDelete` makes Pulumi forget the volume instead of removing it.
+ */
+export function dataVolume(
+    resourceName: string,
+    args: DataVolumeArgs,
+    opts: pulumi.CustomResourceOptions,
+): docker.Volume {
+    return new docker.Volume(
+        resourceName,
+        {
+            name: args.name,
+            driver: "local",
+            labels: Object.entries(args.labels ?? {}).map(([label, value]) => ({ label, value })),
+        },
+        { ...opts, retainOnDelete: !args.deleteOnDestroy, protect: false },
+    );
+}
+
+export interface VolumeOwnerArgs {
+    /** Container name of the one-shot init container. */
+    name: string;
+    /** An image that ships `chown` (a shell-less image cannot initialise its own volume). */
+    image: pulumi.Input<string>;
+    volumeName: pulumi.Input<string>;
+    uid: number;
+    gid: number;
+}
+
+export const VOLUME_INIT_MOUNT = "/volume";
+
+/**
+ * A one-shot container that hands a fresh named volume to the service's non-root user. Docker creates
+ * volumes owned by root; a client running as uid 10001 could not write its datadir otherwise. It chowns the
+ * volume's top directory only — never -R over a terabyte — and exits; it is the one container that keeps
+ * CAP_CHOWN, and runs before the service that uses the volume.
+ */
+export function volumeOwnerInit(
+    resourceName: string,
+    args: VolumeOwnerArgs,
+    opts: pulumi.CustomResourceOptions,
+): docker.Container {
+    return new docker.Container(
+        resourceName,
+        {
+            name: args.name,
+            image: args.image,
+            entrypoints: ["chown"],
+            command: [`${args.uid}:${args.gid}`, VOLUME_INIT_MOUNT],
+            user: "0:0",
+            volumes: [{ volumeName: args.volumeName, containerPath: VOLUME_INIT_MOUNT }],
+            securityOpts: ["no-new-privileges:true"],
+            capabilities: { drops: ["ALL"], adds: ["CHOWN"] },
+            logDriver: "json-file",
+            logOpts: LOG_OPTIONS,
+            restart: "no",
+            // Runs to completion during `pulumi up`; an exited init container is its expected state.
+            mustRun: false,
+            attach: true,
+            logs: true,
+        },
+        opts,
+    );
+}
+
+/** Labels every resource of the stack carries, so operators can find them with `docker ps --filter label=…`. */
+export function stackLabels(stack: string, role: string): docker.types.input.ContainerLabel[] {
+    return [
+        { label: "eth-node.stack", value: stack },
+        { label: "eth-node.role", value: role },
+    ];
+}
