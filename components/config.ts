@@ -74,6 +74,8 @@ export interface NodeConfig {
     readiness: ReadinessConfig;
     /** Seconds between peer-monitor reconciliations (`admin_peers`, beacon `/eth/v1/node/peers`). */
     peerMonitorIntervalSeconds: number;
+    /** Base image the peer monitor is built on (a Node.js image; local where no registry is reachable). */
+    peerMonitorBaseImage: string;
 }
 
 /** Every key this module reads, with its default; the README's configuration reference mirrors this table. */
@@ -93,6 +95,7 @@ export const CONFIG_KEYS = {
     alertmanagerPort: "9093",
     grafanaPort: "3000",
     peerMonitorIntervalSeconds: "15",
+    peerMonitorBaseImage: "node:20-bookworm-slim",
     checkpointSync: "true",
     checkpointSyncUrl: "(per network)",
     elMaxPeers: "50",
@@ -284,5 +287,6 @@ export function parseNodeConfig(read: ConfigReader): NodeConfig {
             timeoutSeconds: parseIntInRange("readinessTimeoutSeconds", withDefault("readinessTimeoutSeconds"), 10, 86400),
         },
         peerMonitorIntervalSeconds: parseIntInRange("peerMonitorIntervalSeconds", withDefault("peerMonitorIntervalSeconds"), 1, 3600),
+        peerMonitorBaseImage: parseImage("peerMonitorBaseImage", withDefault("peerMonitorBaseImage")),
     };
 }

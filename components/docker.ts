@@ -120,3 +120,9 @@ export function stackLabels(stack: string, role: string): docker.types.input.Con
         { label: "eth-node.role", value: role },
     ];
 }
+
+/** `http://host:port` for a published port; IPv6 literals get brackets. */
+export function hostUrl(bindAddress: string, port: number): string {
+    const host = bindAddress.includes(":") ? `[${bindAddress}]` : bindAddress;
+    return `http://${host}:${port}`;
+}

@@ -1,0 +1,158 @@
+/**
+ * BeaconNode: one Prysm beacon-chain container, its data volume, checkpoint sync and the engine-API link to
+ * the execution node.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import * as docker from "@pulumi/docker";
+import { EthNetwork } from "./config";
+import { dataVolume, hardenedContainerArgs, hostUrl, privatePort, publicPort, stackLabels, volumeOwnerInit } from "./docker";
+import { BEACON_ALIAS, PRYSM_METRICS, PRYSM_PORTS } from "./endpoints";
+import { MetricsEndpoint } from "./metrics";
+
+/** Prysm runs as this uid/gid (eth-docker's convention), never as root. */
+export const PRYSM_UID = 10002;
+export const PRYSM_DATADIR = "/data";
+export const PRYSM_JWT_PATH = "/secrets/jwt.hex";
+export const PRYSM_STOP_GRACE_SECONDS = 120;
+
+export interface BeaconNodeArgs {
+    /** Stack name; prefixes container and volume names. */
+    stack: string;
+    network: EthNetwork;
+    /** Pinned Prysm beacon-chain image, e.g. `gcr.io/offchainlabs/prysm/beacon-chain:v7.1.2`. */
+    image: string;
+    /**
+     * An image with `chown`, used once to hand the data volume to uid 10002. Prysm's image is distroless (no
+     * shell, no coreutils), so it cannot do this itself; the Geth image (Alpine/busybox) can.
+     */
+    volumeInitImage: string;
+    networkName: pulumi.Input<string>;
+    /** The same 32-byte engine-API secret the execution node holds; must be a Pulumi secret. */
+    jwtSecretHex: pulumi.Input<string>;
+    /** Engine API of the execution node on the private network, e.g. `http://execution:8551`. */
+    executionEndpoint: string;
+    /** Checkpoint sync source (a beacon API serving finalized states); undefined = sync from genesis. */
+    checkpointSyncUrl?: string;
+    /** Host address the beacon API is published on. Default `127.0.0.1`. */
+    bindAddress: string;
+    /** Host ports for libp2p: TCP and QUIC (udp) on all interfaces; discv5 UDP on all interfaces. */
+    p2pTcpHostPort: number;
+    p2pUdpHostPort: number;
+    p2pQuicHostPort: number;
+    /** Host port for the beacon HTTP API (bindAddress only). Default 3500. */
+    apiHostPort: number;
+    /** `--p2p-max-peers`. Default 70. */
+    maxPeers: number;
+    /** Public IP announced to peers (`--p2p-host-ip`). */
+    externalIp?: string;
+    deleteVolumeOnDestroy: boolean;
+}
+
+/** Prysm's command line for these args (pure; read by tests and the e2e harness). */
+export function prysmCommand(
+    args: Pick<BeaconNodeArgs, "network" | "executionEndpoint" | "checkpointSyncUrl" | "maxPeers" | "externalIp">,
+): string[] {
+    return [
+        "--accept-terms-of-use",
+        `--${args.network}`,
+        `--datadir=${PRYSM_DATADIR}`,
+        `--execution-endpoint=${args.executionEndpoint}`,
+        `--jwt-secret=${PRYSM_JWT_PATH}`,
+        ...(args.checkpointSyncUrl
+            ? [`--checkpoint-sync-url=${args.checkpointSyncUrl}`, `--genesis-beacon-api-url=${args.checkpointSyncUrl}`]
+            : []),
+        "--http-host=0.0.0.0",
+        `--http-port=${PRYSM_PORTS.http}`,
+        "--monitoring-host=0.0.0.0",
+        `--monitoring-port=${PRYSM_PORTS.metrics}`,
+        `--p2p-tcp-port=${PRYSM_PORTS.p2pTcp}`,
+        `--p2p-udp-port=${PRYSM_PORTS.p2pUdp}`,
+        `--p2p-quic-port=${PRYSM_PORTS.p2pQuic}`,
+        `--p2p-max-peers=${args.maxPeers}`,
+        ...(args.externalIp ? [`--p2p-host-ip=${args.externalIp}`] : []),
+    ];
+}
+
+export class BeaconNode extends pulumi.ComponentResource {
+    public readonly container: docker.Container;
+    public readonly containerName: pulumi.Output<string>;
+    public readonly volumeName: pulumi.Output<string>;
+    public readonly alias = BEACON_ALIAS;
+    /** Beacon HTTP API on the private network. */
+    public readonly apiUrl = `http://${BEACON_ALIAS}:${PRYSM_PORTS.http}`;
+    /** Beacon HTTP API as published on the host. */
+    public readonly hostApiUrl: string;
+    public readonly metricsEndpoints: MetricsEndpoint[] = [PRYSM_METRICS];
+
+    constructor(name: string, args: BeaconNodeArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("eth-node:index:BeaconNode", name, {}, opts);
+        const child = { parent: this };
+        const prefix = `eth-node-${args.stack}`;
+
+        const volume = dataVolume(
+            `${name}-data`,
+            {
+                name: `${prefix}-prysm-data`,
+                deleteOnDestroy: args.deleteVolumeOnDestroy,
+                labels: { "eth-node.stack": args.stack, "eth-node.role": "consensus" },
+            },
+            child,
+        );
+        const volumeInit = volumeOwnerInit(
+            `${name}-data-owner`,
+            {
+                name: `${prefix}-prysm-data-owner`,
+                image: args.volumeInitImage,
+                volumeName: volume.name,
+                uid: PRYSM_UID,
+                gid: PRYSM_UID,
+            },
+            child,
+        );
+
+        this.container = new docker.Container(
+            name,
+            {
+                name: `${prefix}-prysm`,
+                image: args.image,
+                command: prysmCommand(args),
+                user: `${PRYSM_UID}:${PRYSM_UID}`,
+                ...hardenedContainerArgs(),
+                stopTimeout: PRYSM_STOP_GRACE_SECONDS,
+                destroyGraceSeconds: PRYSM_STOP_GRACE_SECONDS,
+                networksAdvanced: [{ name: args.networkName, aliases: [BEACON_ALIAS] }],
+                volumes: [{ volumeName: volume.name, containerPath: PRYSM_DATADIR }],
+                uploads: [
+                    {
+                        file: PRYSM_JWT_PATH,
+                        content: pulumi.secret(args.jwtSecretHex),
+                        owner: String(PRYSM_UID),
+                        group: String(PRYSM_UID),
+                        permissions: "0400",
+                    },
+                ],
+                ports: [
+                    publicPort(PRYSM_PORTS.p2pTcp, args.p2pTcpHostPort, "tcp"),
+                    publicPort(PRYSM_PORTS.p2pUdp, args.p2pUdpHostPort, "udp"),
+                    publicPort(PRYSM_PORTS.p2pQuic, args.p2pQuicHostPort, "udp"),
+                    privatePort(PRYSM_PORTS.http, args.apiHostPort, args.bindAddress),
+                ],
+                // No Docker healthcheck: the upstream image is distroless (no shell, curl or wget) and Prysm
+                // has no self-probe subcommand. Liveness is covered by the readiness step, Prometheus'
+                // `up{job="prysm"}` alert and the peer monitor's /healthz on the beacon API.
+                labels: stackLabels(args.stack, "consensus"),
+            },
+            { ...child, dependsOn: [volumeInit] },
+        );
+
+        this.containerName = this.container.name;
+        this.volumeName = volume.name;
+        this.hostApiUrl = hostUrl(args.bindAddress, args.apiHostPort);
+        this.registerOutputs({
+            containerName: this.containerName,
+            volumeName: this.volumeName,
+            apiUrl: this.apiUrl,
+            hostApiUrl: this.hostApiUrl,
+        });
+    }
+}

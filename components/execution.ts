@@ -1,0 +1,165 @@
+/**
+ * ExecutionNode: one Geth container, its chain-data volume, and the flags that keep its privileged
+ * interfaces (engine API, admin over WebSocket) on the node's private Docker network.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import * as docker from "@pulumi/docker";
+import { EthNetwork } from "./config";
+import { dataVolume, hardenedContainerArgs, hostUrl, privatePort, publicPort, stackLabels, volumeOwnerInit } from "./docker";
+import { EXECUTION_ALIAS, GETH_METRICS, GETH_PORTS } from "./endpoints";
+import { MetricsEndpoint } from "./metrics";
+
+/** Geth runs as this uid/gid (eth-docker's convention), never as the image's default root. */
+export const GETH_UID = 10001;
+export const GETH_DATADIR = "/data";
+/** Where the engine-API JWT is uploaded inside the container. */
+export const GETH_JWT_PATH = "/secrets/jwt.hex";
+/** Geth flushes its state caches to disk on shutdown; killing it early costs a long recovery on restart. */
+export const GETH_STOP_GRACE_SECONDS = 300;
+
+export interface ExecutionNodeArgs {
+    /** Stack name; prefixes container and volume names so stacks can share a Docker host. */
+    stack: string;
+    network: EthNetwork;
+    /** Pinned Geth image, e.g. `ethereum/client-go:v1.17.10`. */
+    image: string;
+    /** Name of the node's private Docker network. */
+    networkName: pulumi.Input<string>;
+    /** The 32-byte engine-API secret as 64 hex characters; must be a Pulumi secret. */
+    jwtSecretHex: pulumi.Input<string>;
+    /** Host address the HTTP JSON-RPC port is published on. Default `127.0.0.1`. */
+    bindAddress: string;
+    /** Host port for devp2p (tcp+udp, all interfaces). Default 30303. */
+    p2pHostPort: number;
+    /** Host port for HTTP JSON-RPC (bindAddress only). Default 8545. */
+    rpcHostPort: number;
+    /** `--maxpeers`. Default 50. */
+    maxPeers: number;
+    /** Public IP announced to peers (`--nat extip:`); unset = Geth's own NAT detection. */
+    externalIp?: string;
+    /** Delete the chain-data volume on destroy. Default false: it survives `pulumi destroy`. */
+    deleteVolumeOnDestroy: boolean;
+}
+
+/** Geth's command line for these args: a pure function, so tests and the e2e harness read the same flags. */
+export function gethCommand(args: Pick<ExecutionNodeArgs, "network" | "maxPeers" | "externalIp">): string[] {
+    return [
+        `--${args.network}`,
+        `--datadir=${GETH_DATADIR}`,
+        "--syncmode=snap",
+        "--state.scheme=path",
+        // JSON-RPC for dapps and operators: read-only namespaces only.
+        "--http",
+        "--http.addr=0.0.0.0",
+        `--http.port=${GETH_PORTS.http}`,
+        "--http.api=eth,net,web3",
+        `--http.vhosts=localhost,${EXECUTION_ALIAS}`,
+        // WebSocket carries `admin` for the peer monitor; its port is never published outside the Docker network.
+        "--ws",
+        "--ws.addr=0.0.0.0",
+        `--ws.port=${GETH_PORTS.ws}`,
+        "--ws.api=admin,net,eth",
+        // Engine API: JWT-authenticated. `authrpc.vhosts` is matched against the Host header, i.e. the name the
+        // beacon node dials (`http://execution:8551`), so only requests addressed through the private
+        // network alias are served; a request via a published port or another name gets 403.
+        "--authrpc.addr=0.0.0.0",
+        `--authrpc.port=${GETH_PORTS.authrpc}`,
+        `--authrpc.vhosts=${EXECUTION_ALIAS}`,
+        `--authrpc.jwtsecret=${GETH_JWT_PATH}`,
+        // Metrics through the dedicated listener, not pprof (which exposes profiling handlers).
+        "--metrics",
+        "--metrics.addr=0.0.0.0",
+        `--metrics.port=${GETH_PORTS.metrics}`,
+        `--port=${GETH_PORTS.p2p}`,
+        `--maxpeers=${args.maxPeers}`,
+        ...(args.externalIp ? [`--nat=extip:${args.externalIp}`] : []),
+    ];
+}
+
+export class ExecutionNode extends pulumi.ComponentResource {
+    public readonly container: docker.Container;
+    public readonly containerName: pulumi.Output<string>;
+    public readonly volumeName: pulumi.Output<string>;
+    /** Network alias other containers use to reach Geth. */
+    public readonly alias = EXECUTION_ALIAS;
+    /** HTTP JSON-RPC on the private network. */
+    public readonly rpcUrl = `http://${EXECUTION_ALIAS}:${GETH_PORTS.http}`;
+    /** WebSocket JSON-RPC (with `admin`) on the private network, for the peer monitor. */
+    public readonly wsUrl = `ws://${EXECUTION_ALIAS}:${GETH_PORTS.ws}`;
+    /** Engine API URL the beacon node dials. */
+    public readonly engineUrl = `http://${EXECUTION_ALIAS}:${GETH_PORTS.authrpc}`;
+    /** HTTP JSON-RPC as published on the host. */
+    public readonly hostRpcUrl: string;
+    public readonly metricsEndpoints: MetricsEndpoint[] = [GETH_METRICS];
+
+    constructor(name: string, args: ExecutionNodeArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("eth-node:index:ExecutionNode", name, {}, opts);
+        const child = { parent: this };
+        const prefix = `eth-node-${args.stack}`;
+
+        const volume = dataVolume(
+            `${name}-data`,
+            {
+                name: `${prefix}-geth-data`,
+                deleteOnDestroy: args.deleteVolumeOnDestroy,
+                labels: { "eth-node.stack": args.stack, "eth-node.role": "execution" },
+            },
+            child,
+        );
+        const volumeInit = volumeOwnerInit(
+            `${name}-data-owner`,
+            { name: `${prefix}-geth-data-owner`, image: args.image, volumeName: volume.name, uid: GETH_UID, gid: GETH_UID },
+            child,
+        );
+
+        this.container = new docker.Container(
+            name,
+            {
+                name: `${prefix}-geth`,
+                image: args.image,
+                command: gethCommand(args),
+                user: `${GETH_UID}:${GETH_UID}`,
+                ...hardenedContainerArgs(),
+                stopSignal: "SIGINT",
+                stopTimeout: GETH_STOP_GRACE_SECONDS,
+                destroyGraceSeconds: GETH_STOP_GRACE_SECONDS,
+                networksAdvanced: [{ name: args.networkName, aliases: [EXECUTION_ALIAS] }],
+                volumes: [{ volumeName: volume.name, containerPath: GETH_DATADIR }],
+                uploads: [
+                    {
+                        file: GETH_JWT_PATH,
+                        content: pulumi.secret(args.jwtSecretHex),
+                        owner: String(GETH_UID),
+                        group: String(GETH_UID),
+                        permissions: "0400",
+                    },
+                ],
+                ports: [
+                    publicPort(GETH_PORTS.p2p, args.p2pHostPort, "tcp"),
+                    publicPort(GETH_PORTS.p2p, args.p2pHostPort, "udp"),
+                    privatePort(GETH_PORTS.http, args.rpcHostPort, args.bindAddress),
+                ],
+                healthcheck: {
+                    // The Geth binary is the one client every Geth image ships; no curl/wget needed.
+                    tests: ["CMD", "geth", "attach", "--exec", "eth.blockNumber", `http://127.0.0.1:${GETH_PORTS.http}`],
+                    interval: "30s",
+                    timeout: "10s",
+                    retries: 5,
+                    startPeriod: "2m",
+                },
+                labels: stackLabels(args.stack, "execution"),
+            },
+            { ...child, dependsOn: [volumeInit] },
+        );
+
+        this.containerName = this.container.name;
+        this.volumeName = volume.name;
+        this.hostRpcUrl = hostUrl(args.bindAddress, args.rpcHostPort);
+        this.registerOutputs({
+            containerName: this.containerName,
+            volumeName: this.volumeName,
+            rpcUrl: this.rpcUrl,
+            hostRpcUrl: this.hostRpcUrl,
+        });
+    }
+}

@@ -1,0 +1,111 @@
+/**
+ * The node's wiring, in one place: which components a stack has and how their outputs feed each other.
+ * Each component owns one role; this module only connects them.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import * as docker from "@pulumi/docker";
+import { NodeConfig } from "./config";
+import { NodeNetwork } from "./nodeNetwork";
+import { ExecutionNode } from "./execution";
+import { BeaconNode } from "./beacon";
+import { PeerMonitor } from "./peerMonitor";
+import { NodeStatus, ReadinessCheck } from "./readiness";
+import { MetricsEndpoint } from "./metrics";
+import { GETH_METRICS, PEER_MONITOR_METRICS, PRYSM_METRICS } from "./endpoints";
+
+/** Version of the peer monitor image built from ../peer-monitor; bump with its package.json. */
+export const PEER_MONITOR_IMAGE = "eth-node/peer-monitor:0.1.0";
+
+/** The scrape targets the node's own components declare (the monitoring stack adds its own). */
+export function nodeMetricsEndpoints(): MetricsEndpoint[] {
+    return [GETH_METRICS, PRYSM_METRICS, PEER_MONITOR_METRICS];
+}
+
+export interface EthNodeStack {
+    network: NodeNetwork;
+    execution: ExecutionNode;
+    beacon: BeaconNode;
+    peerMonitor: PeerMonitor;
+    readiness?: ReadinessCheck;
+    status?: pulumi.Output<NodeStatus>;
+}
+
+export function deployEthNode(stack: string, config: NodeConfig): EthNodeStack {
+    // An explicit provider, so a stack can target a remote engine (`ssh://user@host`) from its config.
+    const provider = new docker.Provider("docker", config.dockerHost ? { host: config.dockerHost } : {});
+    const opts = { providers: { docker: provider } };
+
+    const network = new NodeNetwork("node", { stack }, opts);
+
+    const execution = new ExecutionNode(
+        "execution",
+        {
+            stack,
+            network: config.network,
+            image: config.images.geth,
+            networkName: network.networkName,
+            jwtSecretHex: network.jwtSecretHex,
+            bindAddress: config.bindAddress,
+            p2pHostPort: config.ports.elP2p,
+            rpcHostPort: config.ports.elRpc,
+            maxPeers: config.elMaxPeers,
+            externalIp: config.externalIp,
+            deleteVolumeOnDestroy: config.deleteVolumesOnDestroy,
+        },
+        opts,
+    );
+
+    const beacon = new BeaconNode(
+        "beacon",
+        {
+            stack,
+            network: config.network,
+            image: config.images.prysm,
+            volumeInitImage: config.images.geth,
+            networkName: network.networkName,
+            jwtSecretHex: network.jwtSecretHex,
+            executionEndpoint: execution.engineUrl,
+            checkpointSyncUrl: config.checkpointSyncUrl,
+            bindAddress: config.bindAddress,
+            p2pTcpHostPort: config.ports.clP2pTcp,
+            p2pUdpHostPort: config.ports.clP2pUdp,
+            p2pQuicHostPort: config.ports.clP2pQuic,
+            apiHostPort: config.ports.clApi,
+            maxPeers: config.clMaxPeers,
+            externalIp: config.externalIp,
+            deleteVolumeOnDestroy: config.deleteVolumesOnDestroy,
+        },
+        { ...opts, dependsOn: [execution] },
+    );
+
+    const peerMonitor = new PeerMonitor(
+        "peer-monitor",
+        {
+            stack,
+            networkName: network.networkName,
+            executionUrl: execution.wsUrl,
+            beaconUrl: beacon.apiUrl,
+            intervalSeconds: config.peerMonitorIntervalSeconds,
+            baseImage: config.peerMonitorBaseImage,
+            imageName: PEER_MONITOR_IMAGE,
+            bindAddress: config.bindAddress,
+            hostPort: config.ports.peerMonitor,
+        },
+        opts,
+    );
+
+    const readiness = config.readiness.enabled
+        ? new ReadinessCheck(
+              "readiness",
+              {
+                  executionContainerName: execution.containerName,
+                  timeoutSeconds: config.readiness.timeoutSeconds,
+                  dockerHost: config.dockerHost,
+                  triggers: [execution.container.id, beacon.container.id],
+              },
+              { dependsOn: [execution, beacon] },
+          )
+        : undefined;
+
+    return { network, execution, beacon, peerMonitor, readiness, status: readiness?.status };
+}

@@ -1,0 +1,28 @@
+/**
+ * eth-node: an Ethereum node (Geth + Prysm) with monitoring and a peer monitor on one Docker host.
+ * Config is read and validated first (components/config.ts); no resource is declared from a bad value.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { CONFIG_NAMESPACE, parseNodeConfig } from "./components/config";
+import { deployEthNode } from "./components/stack";
+
+const stackConfig = new pulumi.Config(CONFIG_NAMESPACE);
+const config = parseNodeConfig((key) => stackConfig.get(key));
+const node = deployEthNode(pulumi.getStack(), config);
+
+export const network = config.network;
+export const executionRpcUrl = node.execution.hostRpcUrl;
+export const consensusApiUrl = node.beacon.hostApiUrl;
+export const peerMonitorUrl = node.peerMonitor.hostUrl;
+export const volumeNames = {
+    execution: node.execution.volumeName,
+    consensus: node.beacon.volumeName,
+};
+export const containerNames = {
+    execution: node.execution.containerName,
+    consensus: node.beacon.containerName,
+    peerMonitor: node.peerMonitor.containerName,
+};
+export const dockerNetwork = node.network.networkName;
+export const executionSyncStatus = node.status?.execution;
+export const consensusSyncStatus = node.status?.consensus;

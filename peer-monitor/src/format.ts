@@ -1,0 +1,224 @@
+import type { TrackedPeer } from './peerState'
+import type { LayerState } from './snapshot'
+import type { ClassifiedError, ClientInfo, Direction, Layer } from './types'
+
+/** Bump when a field is removed or changes meaning; adding fields keeps the version. */
+export const schemaVersion = 1
+
+export type PeerJson = {
+  id: string
+  short_id: string
+  remote_address: string | null
+  direction: Direction
+  client: ClientInfo
+  caps: string[]
+  state: string | null
+  enr: string | null
+  address: string | null
+  connected_since: string
+  connected_seconds: number
+}
+
+export type EventSource = 'subscription' | 'poll'
+
+export type PeerConnectedEvent = {
+  schema_version: number
+  event: 'peer_connected'
+  ts: string
+  layer: Layer
+  source: EventSource
+  peer: PeerJson
+}
+
+export type PeerDisconnectedEvent = {
+  schema_version: number
+  event: 'peer_disconnected'
+  ts: string
+  layer: Layer
+  source: EventSource
+  reason: string | null
+  session_seconds: number
+  peer: PeerJson
+}
+
+export type ElSyncJson = { syncing: boolean; head_block: number; highest_block: number; distance: number }
+export type ClSyncJson = { syncing: boolean; head_slot: number; distance: number; is_optimistic: boolean | null; el_offline: boolean | null }
+
+export type LayerJson = {
+  status: LayerState['status']
+  last_success: string | null
+  error: (ClassifiedError & { at: string | null }) | null
+  peer_count: number
+  reported_peer_count: number | null
+  invalid_entries: number
+  subscription: LayerState['subscription']
+  sync: ElSyncJson | ClSyncJson | null
+  peers: PeerJson[]
+}
+
+export type SnapshotTrigger = 'interval' | 'change'
+
+export type SnapshotEvent = {
+  schema_version: number
+  event: 'snapshot'
+  ts: string
+  trigger: SnapshotTrigger
+  el: LayerJson
+  cl: LayerJson
+}
+
+export type OutputEvent = PeerConnectedEvent | PeerDisconnectedEvent | SnapshotEvent
+
+const iso = (ms: number) => new Date(ms).toISOString()
+
+export function shortId(layer: Layer, id: string): string {
+  return layer === 'el' ? id.slice(0, 8) : id.slice(-8)
+}
+
+export function peerToJson(t: TrackedPeer, now: number): PeerJson {
+  const p = t.peer
+  return {
+    id: p.id,
+    short_id: shortId(p.layer, p.id),
+    remote_address: p.remoteAddress,
+    direction: p.direction,
+    client: p.client,
+    caps: p.caps,
+    state: p.state,
+    enr: p.enr,
+    address: p.address,
+    connected_since: iso(t.since),
+    connected_seconds: Math.max(0, Math.round((now - t.since) / 1000)),
+  }
+}
+
+export function peerConnectedEvent(t: TrackedPeer, source: EventSource, now: number): PeerConnectedEvent {
+  return { schema_version: schemaVersion, event: 'peer_connected', ts: iso(now), layer: t.peer.layer, source, peer: peerToJson(t, now) }
+}
+
+export function peerDisconnectedEvent(t: TrackedPeer, source: EventSource, reason: string | null, now: number): PeerDisconnectedEvent {
+  const peer = peerToJson(t, now)
+  return {
+    schema_version: schemaVersion,
+    event: 'peer_disconnected',
+    ts: iso(now),
+    layer: t.peer.layer,
+    source,
+    reason,
+    session_seconds: Math.max(0, (now - t.since) / 1000),
+    peer,
+  }
+}
+
+export function layerToJson(s: LayerState, now: number): LayerJson {
+  const peers: PeerJson[] = []
+  for (const t of s.peers.values()) peers.push(peerToJson(t, now))
+  const sync: LayerJson['sync'] =
+    s.layer === 'el'
+      ? s.elSync && { syncing: s.elSync.syncing, head_block: s.elSync.head, highest_block: s.elSync.highest, distance: s.elSync.distance }
+      : s.clSync && { syncing: s.clSync.syncing, head_slot: s.clSync.headSlot, distance: s.clSync.distance, is_optimistic: s.clSync.isOptimistic, el_offline: s.clSync.elOffline }
+  return {
+    status: s.status,
+    last_success: s.lastSuccess === null ? null : iso(s.lastSuccess),
+    error: s.lastError && s.status === 'error' ? { ...s.lastError, at: s.lastErrorAt === null ? null : iso(s.lastErrorAt) } : null,
+    peer_count: peers.length,
+    reported_peer_count: s.reportedPeerCount,
+    invalid_entries: s.invalidEntries,
+    subscription: s.subscription,
+    sync,
+    peers,
+  }
+}
+
+export function snapshotEvent(el: LayerState, cl: LayerState, trigger: SnapshotTrigger, now: number): SnapshotEvent {
+  return { schema_version: schemaVersion, event: 'snapshot', ts: iso(now), trigger, el: layerToJson(el, now), cl: layerToJson(cl, now) }
+}
+
+/** One JSON object per line. */
+export function formatJsonLine(event: OutputEvent): string {
+  return `${JSON.stringify(event)}\n`
+}
+
+/** "45s", "5m03s", "2h05m", "3d04h". */
+export function formatDuration(seconds: number): string {
+  const s = Math.max(0, Math.floor(seconds))
+  const pad = (n: number) => String(n).padStart(2, '0')
+  if (s < 60) return `${s}s`
+  if (s < 3600) return `${Math.floor(s / 60)}m${pad(s % 60)}s`
+  if (s < 86400) return `${Math.floor(s / 3600)}h${pad(Math.floor((s % 3600) / 60))}m`
+  return `${Math.floor(s / 86400)}d${pad(Math.floor((s % 86400) / 3600))}h`
+}
+
+const clip = (s: string, max: number) => (s.length > max ? `${s.slice(0, max - 1)}~` : s)
+
+function clientLabel(c: ClientInfo): string {
+  return c.family === 'unknown' && c.name ? `unknown(${clip(c.name, 16)})` : c.family
+}
+
+function peerLine(layer: Layer, p: PeerJson): string {
+  return `${layer.toUpperCase()} ${p.short_id} ${p.remote_address ?? '-'} ${clientLabel(p.client)} ${p.client.version ?? '-'} ${p.direction}`
+}
+
+const headers = ['ID', 'REMOTE', 'CLIENT', 'VERSION', 'OS', 'DIR', 'CAPS/STATE', 'CONNECTED'] as const
+const maxWidths = [8, 46, 20, 24, 24, 8, 40, 9]
+
+function peerRow(p: PeerJson): string[] {
+  return [
+    p.short_id,
+    p.remote_address ?? '-',
+    clientLabel(p.client),
+    p.client.version ?? '-',
+    p.client.os ?? '-',
+    p.direction,
+    p.caps.length > 0 ? p.caps.join(',') : (p.state ?? '-'),
+    formatDuration(p.connected_seconds),
+  ].map((v, i) => clip(v, maxWidths[i]!))
+}
+
+/** Aligns rows into columns separated by two spaces. */
+export function formatColumns(rows: string[][]): string[] {
+  const widths: number[] = []
+  for (const row of rows) row.forEach((cell, i) => (widths[i] = Math.max(widths[i] ?? 0, cell.length)))
+  return rows.map((row) => row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i]!))).join('  ').trimEnd())
+}
+
+function layerHeader(layer: Layer, l: LayerJson): string {
+  const parts = [`${layer.toUpperCase()} peers: ${l.peer_count}`, `status: ${l.status}`]
+  if (l.reported_peer_count !== null) parts.push(`reported: ${l.reported_peer_count}`)
+  if (l.sync) {
+    const head = 'head_block' in l.sync ? `block ${l.sync.head_block}` : `slot ${l.sync.head_slot}`
+    parts.push(l.sync.syncing ? `syncing (${head}, ${l.sync.distance} behind)` : `in sync (${head})`)
+  }
+  if (l.subscription) parts.push(`subscription: ${l.subscription}`)
+  if (l.invalid_entries > 0) parts.push(`invalid entries: ${l.invalid_entries}`)
+  if (l.error) parts.push(`error: ${l.error.kind}: ${l.error.message}${l.error.hint ? ` (hint: ${l.error.hint})` : ''}`)
+  return parts.join(' | ')
+}
+
+/** Human-readable rendering of any event for terminals. */
+export function formatTable(event: OutputEvent): string {
+  switch (event.event) {
+    case 'peer_connected':
+      return `${event.ts} + ${peerLine(event.layer, event.peer)} (${event.source})\n`
+    case 'peer_disconnected':
+      return `${event.ts} - ${peerLine(event.layer, event.peer)} after ${formatDuration(event.session_seconds)}${event.reason ? ` (${event.reason})` : ''}\n`
+    case 'snapshot': {
+      const lines = [`=== ${event.ts} snapshot (${event.trigger}) ===`]
+      for (const layer of ['el', 'cl'] as const) {
+        const l = event[layer]
+        lines.push(layerHeader(layer, l))
+        if (l.peers.length > 0) {
+          const rows = [[...headers], ...l.peers.map(peerRow)]
+          for (const line of formatColumns(rows)) lines.push(`  ${line}`)
+        }
+      }
+      return `${lines.join('\n')}\n\n`
+    }
+  }
+}
+
+export type OutputFormat = 'table' | 'json'
+
+export function formatEvent(event: OutputEvent, format: OutputFormat): string {
+  return format === 'json' ? formatJsonLine(event) : formatTable(event)
+}

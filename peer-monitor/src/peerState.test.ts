@@ -1,0 +1,34 @@
+import { diffPeers, type TrackedPeer } from './peerState'
+import type { Peer } from './types'
+
+const peer = (id: string, remote = '1.1.1.1:1'): Peer => ({
+  layer: 'el', id, remoteAddress: remote, direction: 'inbound',
+  client: { family: 'geth', name: 'Geth', version: '1.0.0', os: null, raw: 'Geth/v1.0.0' },
+  caps: [], state: null, enr: null, address: null,
+})
+
+describe('diffPeers', () => {
+  it('reports added and removed peers and keeps since for existing ones', () => {
+    const prev = new Map<string, TrackedPeer>([
+      ['a', { peer: peer('a'), since: 100 }],
+      ['b', { peer: peer('b'), since: 200 }],
+    ])
+    const d = diffPeers(prev, [peer('b', '2.2.2.2:2'), peer('c')], 1000)
+    expect(d.added.map((t) => t.peer.id)).toEqual(['c'])
+    expect(d.added[0]!.since).toBe(1000)
+    expect(d.removed.map((t) => t.peer.id)).toEqual(['a'])
+    expect(d.current.get('b')).toEqual({ peer: peer('b', '2.2.2.2:2'), since: 200 })
+    expect([...d.current.keys()]).toEqual(['b', 'c'])
+  })
+  it('ignores duplicate ids in the new list', () => {
+    const d = diffPeers(new Map(), [peer('a'), peer('a', 'x')], 1)
+    expect(d.added).toHaveLength(1)
+    expect(d.current.size).toBe(1)
+  })
+  it('no change', () => {
+    const prev = new Map([['a', { peer: peer('a'), since: 1 }]])
+    const d = diffPeers(prev, [peer('a')], 5)
+    expect(d.added).toEqual([])
+    expect(d.removed).toEqual([])
+  })
+})
