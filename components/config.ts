@@ -3,6 +3,7 @@
  * declared. Parsing is a pure function over a key → string map so it can be tested without Pulumi.
  */
 import * as net from "net";
+import { MonitoringConfig, parseMonitoringConfig } from "./monitoringConfig";
 
 export const CONFIG_NAMESPACE = "eth-node";
 
@@ -76,6 +77,8 @@ export interface NodeConfig {
     peerMonitorIntervalSeconds: number;
     /** Base image the peer monitor is built on (a Node.js image; local where no registry is reachable). */
     peerMonitorBaseImage: string;
+    /** Monitoring stack images, retention, alert routing and thresholds (components/monitoringConfig.ts). */
+    monitoring: MonitoringConfig;
 }
 
 /** Every key this module reads, with its default; the README's configuration reference mirrors this table. */
@@ -288,5 +291,6 @@ export function parseNodeConfig(read: ConfigReader): NodeConfig {
         },
         peerMonitorIntervalSeconds: parseIntInRange("peerMonitorIntervalSeconds", withDefault("peerMonitorIntervalSeconds"), 1, 3600),
         peerMonitorBaseImage: parseImage("peerMonitorBaseImage", withDefault("peerMonitorBaseImage")),
+        monitoring: parseMonitoringConfig(read),
     };
 }
