@@ -176,7 +176,8 @@ export function parseHttpUrl(key: string, value: string): string {
  */
 export function parseImage(key: string, value: string): string {
     const allowed = "expected a pinned image reference such as ethereum/client-go:v1.17.10 or repo@sha256:<digest> (not latest/stable, not untagged)";
-    const match = /^([a-z0-9][a-z0-9._\-/]*(?::\d+)?[a-z0-9._\-/]*)(?::([A-Za-z0-9_][A-Za-z0-9_.-]{0,127}))?(?:@(sha256:[a-f0-9]{64}))?$/.exec(value);
+    // [registry[:port]/]path[:tag][@sha256:digest]
+    const match = /^((?:[a-z0-9.-]+(?::\d+)?\/)?[a-z0-9._-]+(?:\/[a-z0-9._-]+)*)(?::([A-Za-z0-9_][A-Za-z0-9_.-]{0,127}))?(?:@(sha256:[a-f0-9]{64}))?$/.exec(value);
     if (!match) throw new ConfigError(key, value, allowed);
     const [, , tag, digest] = match;
     if (!digest && (!tag || ["latest", "stable", "master", "nightly", "edge"].includes(tag))) {

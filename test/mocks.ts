@@ -1,0 +1,110 @@
+/**
+ * Pulumi mocks for tests: the Pulumi CLI and its provider plugins cannot be installed here, so resources are
+ * recorded instead of created. What these tests prove is what the program *declares* (images, flags, ports,
+ * secrets); test/e2e runs those declarations on a real Docker engine.
+ */
+import * as pulumi from "@pulumi/pulumi";
+
+export interface RecordedResource {
+    type: string;
+    name: string;
+    /** Inputs as the engine would receive them; secret values stay wrapped in Pulumi's secret envelope. */
+    inputs: Record<string, any>;
+    /** Resource options as sent to the engine. */
+    options: { retainOnDelete: boolean; parentUrn: string; providerRef: string; dependencies: string[] };
+}
+
+/** The key/value pair Pulumi's RPC layer uses to mark a secret value. */
+const SECRET_SIG_KEY = "4dabf18193072939515e22adb298388d";
+const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
+
+export function isSecretEnvelope(value: unknown): boolean {
+    return typeof value === "object" && value !== null && (value as Record<string, unknown>)[SECRET_SIG_KEY] === SECRET_SIG;
+}
+
+/** Returns the value with every secret envelope removed: what would be stored in plaintext. */
+export function withoutSecrets(value: unknown): unknown {
+    if (isSecretEnvelope(value)) return "[secret]";
+    if (Array.isArray(value)) return value.map(withoutSecrets);
+    if (typeof value === "object" && value !== null) {
+        return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, withoutSecrets(v)]));
+    }
+    return value;
+}
+
+/** Returns the value with secret envelopes opened (to read what a container receives). */
+export function revealSecrets(value: unknown): any {
+    if (isSecretEnvelope(value)) return revealSecrets((value as { value: unknown }).value);
+    if (Array.isArray(value)) return value.map(revealSecrets);
+    if (typeof value === "object" && value !== null) {
+        return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, revealSecrets(v)]));
+    }
+    return value;
+}
+
+/** A fixed JWT the random provider mock returns, so tests can search for it. */
+export const MOCK_JWT_HEX = "a1".repeat(32);
+export const MOCK_PASSWORD = "mock-grafana-admin-password-Zx9";
+
+/** What the readiness probe prints on a node that is syncing. */
+export const MOCK_PROBE_STDOUT = JSON.stringify({
+    execution: { syncing: { currentBlock: 100, highestBlock: 200 }, headBlock: 100, peers: 7 },
+    consensus: {
+        syncing: { data: { head_slot: "10", sync_distance: "90", is_syncing: true, is_optimistic: false, el_offline: false } },
+        peers: { data: { connected: "12", connecting: "0", disconnected: "3", disconnecting: "0" } },
+    },
+});
+
+export function setupMocks(stack = "dev"): RecordedResource[] {
+    const recorded: RecordedResource[] = [];
+    // Options never reach `newResource`; read them from the registration request the mock monitor receives.
+    const optionsByName = new Map<string, RecordedResource["options"]>();
+    pulumi.runtime.setMocks(
+        {
+            newResource(args) {
+                const options = optionsByName.get(`${args.type}::${args.name}`) ?? {
+                    retainOnDelete: false,
+                    parentUrn: "",
+                    providerRef: "",
+                    dependencies: [],
+                };
+                recorded.push({ type: args.type, name: args.name, inputs: args.inputs, options });
+                const state: Record<string, unknown> = { ...args.inputs };
+                if (args.type === "random:index/randomBytes:RandomBytes") {
+                    state.hex = MOCK_JWT_HEX;
+                    state.base64 = Buffer.from(MOCK_JWT_HEX, "hex").toString("base64");
+                }
+                if (args.type === "random:index/randomPassword:RandomPassword") state.result = MOCK_PASSWORD;
+                if (args.type === "command:local:Command") state.stdout = MOCK_PROBE_STDOUT;
+                return { id: `${args.name}-id`, state };
+            },
+            call: (args) => args.inputs,
+        },
+        "eth-node",
+        stack,
+        false,
+    );
+    const monitor = (pulumi.runtime as unknown as { getMonitor(): any }).getMonitor();
+    const register = monitor.registerResource.bind(monitor);
+    monitor.registerResource = (req: any, callback: unknown) => {
+        optionsByName.set(`${req.getType()}::${req.getName()}`, {
+            retainOnDelete: req.getRetainondelete() === true,
+            parentUrn: req.getParent(),
+            providerRef: req.getProvider(),
+            dependencies: req.getDependenciesList(),
+        });
+        return register(req, callback);
+    };
+    return recorded;
+}
+
+/** Resolves an Output in a test. */
+export function valueOf<T>(output: pulumi.Output<T> | T): Promise<T> {
+    if (!pulumi.Output.isInstance(output)) return Promise.resolve(output as T);
+    return new Promise((resolve) => (output as pulumi.Output<T>).apply((v) => resolve(v)));
+}
+
+/** Lets every pending registration reach the mock monitor. */
+export async function settle(): Promise<void> {
+    for (let i = 0; i < 10; i++) await new Promise((r) => setImmediate(r));
+}
