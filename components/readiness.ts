@@ -20,6 +20,8 @@ export interface ReadinessCheckArgs {
     dockerHost?: string;
     /** Values whose change re-runs the check (e.g. container ids). */
     triggers: pulumi.Input<unknown>[];
+    /** The resources to wait for (the client components) before probing. */
+    waitFor: pulumi.Resource[];
 }
 
 /** What the readiness check reports, parsed from the probe's single JSON line. */
@@ -29,7 +31,7 @@ export interface NodeStatus {
 }
 
 /** The POSIX shell probe. Pure, so tests can run it against a fake `docker`. */
-export function readinessScript(containerName: string, timeoutSeconds: number): string {
+export function readinessScript(containerName: string, timeoutSeconds: number, pollSeconds = 5): string {
     const elJs = "console.log(JSON.stringify({syncing: eth.syncing, headBlock: eth.blockNumber, peers: net.peerCount}))";
     const beacon = `http://${BEACON_ALIAS}:${PRYSM_PORTS.http}`;
     return [
@@ -45,7 +47,7 @@ export function readinessScript(containerName: string, timeoutSeconds: number): 
         `    echo "readiness: Geth JSON-RPC or the Prysm beacon API did not answer within ${timeoutSeconds}s (config eth-node:readinessTimeoutSeconds). Last answers: geth: $el; beacon syncing: $cl; beacon peer_count: $clp" >&2`,
         "    exit 1",
         "  fi",
-        "  sleep 5",
+        `  sleep ${pollSeconds}`,
         "done",
         'printf \'{"execution":%s,"consensus":{"syncing":%s,"peers":%s}}\\n\' "$el" "$cl" "$clp"',
     ].join("\n");
@@ -82,7 +84,7 @@ export class ReadinessCheck extends pulumi.ComponentResource {
                 environment: args.dockerHost ? { DOCKER_HOST: args.dockerHost } : {},
                 triggers: args.triggers,
             },
-            { parent: this },
+            { parent: this, dependsOn: args.waitFor },
         );
         this.status = probe.stdout.apply(parseNodeStatus);
         this.registerOutputs({ status: this.status });

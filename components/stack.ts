@@ -102,8 +102,9 @@ export function deployEthNode(stack: string, config: NodeConfig): EthNodeStack {
                   timeoutSeconds: config.readiness.timeoutSeconds,
                   dockerHost: config.dockerHost,
                   triggers: [execution.container.id, beacon.container.id],
+                  waitFor: [execution, beacon],
               },
-              { dependsOn: [execution, beacon] },
+              opts,
           )
         : undefined;
 
