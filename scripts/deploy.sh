@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Sets up and deploys one stack (default: dev) with Pulumi's local file backend — no Pulumi Cloud account.
+# Usage: PULUMI_CONFIG_PASSPHRASE='<passphrase>' scripts/deploy.sh [stack] [extra `pulumi up` flags]
+# The passphrase encrypts the stack's secrets (engine JWT, Grafana password) in the state files; keep it:
+# every later `pulumi up`/`destroy` of the stack needs the same one.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+stack="${1:-dev}"
+shift || true
+
+fail() { echo "deploy: $*" >&2; exit 1; }
+command -v pulumi >/dev/null || fail "the Pulumi CLI is not installed (https://www.pulumi.com/docs/install/)"
+command -v docker >/dev/null || fail "the Docker CLI is not installed (the readiness check runs 'docker exec')"
+node -e 'process.exit(Number(process.versions.node.split(".")[0]) >= 20 ? 0 : 1)' || fail "Node.js 20 or newer is required"
+[ -n "${PULUMI_CONFIG_PASSPHRASE:-}${PULUMI_CONFIG_PASSPHRASE_FILE:-}" ] ||
+  fail "set PULUMI_CONFIG_PASSPHRASE (or PULUMI_CONFIG_PASSPHRASE_FILE): it encrypts this stack's secrets"
+
+npm ci --no-audit --no-fund
+export PULUMI_BACKEND_URL="${PULUMI_BACKEND_URL:-file://$HOME/.pulumi-eth-node}"
+mkdir -p "${PULUMI_BACKEND_URL#file://}"
+pulumi login "$PULUMI_BACKEND_URL"
+pulumi stack select "$stack" --create --secrets-provider passphrase
+pulumi up --stack "$stack" "$@"
