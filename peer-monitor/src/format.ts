@@ -53,10 +53,11 @@ export type LayerJson = {
   invalid_entries: number
   subscription: LayerState['subscription']
   sync: ElSyncJson | ClSyncJson | null
+  identity: { peer_id: string; enr: string | null } | null
   peers: PeerJson[]
 }
 
-export type SnapshotTrigger = 'interval' | 'change'
+export type SnapshotTrigger = 'interval' | 'change' | 'request'
 
 export type SnapshotEvent = {
   schema_version: number
@@ -126,6 +127,7 @@ export function layerToJson(s: LayerState, now: number): LayerJson {
     invalid_entries: s.invalidEntries,
     subscription: s.subscription,
     sync,
+    identity: s.identity && { peer_id: s.identity.peerId, enr: s.identity.enr },
     peers,
   }
 }

@@ -21,6 +21,8 @@ export type LayerState = {
   clSync: ClSync | null
   /** EL only: peerEvents subscription status; null for CL. */
   subscription: SubscriptionStatus | null
+  /** CL only: the node's own identity from /eth/v1/node/identity. */
+  identity: { peerId: string; enr: string | null } | null
 }
 
 export function emptyLayerState(layer: Layer): LayerState {
@@ -36,5 +38,6 @@ export function emptyLayerState(layer: Layer): LayerState {
     elSync: null,
     clSync: null,
     subscription: layer === 'el' ? 'inactive' : null,
+    identity: null,
   }
 }
