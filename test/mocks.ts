@@ -55,7 +55,15 @@ export const MOCK_PROBE_STDOUT = JSON.stringify({
     },
 });
 
-export function setupMocks(stack = "dev"): RecordedResource[] {
+export interface MockValues {
+    /** Hex the RandomBytes mock returns (default MOCK_JWT_HEX); the e2e run passes real random bytes. */
+    jwtHex?: string;
+    /** Result the RandomPassword mock returns (default MOCK_PASSWORD). */
+    password?: string;
+}
+
+export function setupMocks(stack = "dev", values: MockValues = {}): RecordedResource[] {
+    const jwtHex = values.jwtHex ?? MOCK_JWT_HEX;
     const recorded: RecordedResource[] = [];
     // Options never reach `newResource`; read them from the registration request the mock monitor receives.
     const optionsByName = new Map<string, RecordedResource["options"]>();
@@ -71,10 +79,10 @@ export function setupMocks(stack = "dev"): RecordedResource[] {
                 recorded.push({ type: args.type, name: args.name, inputs: args.inputs, options });
                 const state: Record<string, unknown> = { ...args.inputs };
                 if (args.type === "random:index/randomBytes:RandomBytes") {
-                    state.hex = MOCK_JWT_HEX;
-                    state.base64 = Buffer.from(MOCK_JWT_HEX, "hex").toString("base64");
+                    state.hex = jwtHex;
+                    state.base64 = Buffer.from(jwtHex, "hex").toString("base64");
                 }
-                if (args.type === "random:index/randomPassword:RandomPassword") state.result = MOCK_PASSWORD;
+                if (args.type === "random:index/randomPassword:RandomPassword") state.result = values.password ?? MOCK_PASSWORD;
                 if (args.type === "command:local:Command") state.stdout = MOCK_PROBE_STDOUT;
                 return { id: `${args.name}-id`, state };
             },

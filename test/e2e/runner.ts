@@ -1,0 +1,170 @@
+/**
+ * Starts a declared stack on the local Docker engine and tears it down again.
+ *
+ * One deliberate difference from `pulumi up`: the node's network is created `internal` (no route off the
+ * host), because this machine may send traffic only to itself — mainnet clients would otherwise dial public
+ * bootnodes. Aliases, DNS and published-port *bindings* are unaffected; containers are reached from the
+ * host on their bridge addresses.
+ */
+import { execFile } from "child_process";
+import { randomBytes } from "crypto";
+import { promisify } from "util";
+import { parseNodeConfig } from "../../components/config";
+import { deployEthNode } from "../../components/stack";
+import { RecordedResource, setupMocks } from "../mocks";
+import { CONTAINER, DeclaredContainer, IMAGE, NETWORK, VOLUME, toEngineCreate } from "./declared";
+import { DockerApiError, dockerApi, removeIfPresent } from "./dockerEngine";
+import { tarArchive } from "./tar";
+
+export const exec = promisify(execFile);
+
+export interface DeclaredStack {
+    stack: string;
+    jwtHex: string;
+    /** The Grafana admin password the RandomPassword mock returned for this run. */
+    password: string;
+    resources: RecordedResource[];
+    containers: DeclaredContainer[];
+    networkName: string;
+    volumeNames: string[];
+    images: Array<{ imageName: string; context: string; dockerfile: string; args: Record<string, string> }>;
+}
+
+/** Waits until the mock monitor has seen every registration (the count stops changing). */
+async function settle(resources: RecordedResource[]): Promise<void> {
+    let last = -1;
+    let stableFor = 0;
+    while (stableFor < 10) {
+        await new Promise((r) => setTimeout(r, 50));
+        stableFor = resources.length === last ? stableFor + 1 : 0;
+        last = resources.length;
+    }
+}
+
+export async function declare(stack: string, values: Record<string, string>): Promise<DeclaredStack> {
+    const jwtHex = randomBytes(32).toString("hex");
+    const password = randomBytes(18).toString("base64url");
+    const resources = setupMocks(stack, { jwtHex, password });
+    deployEthNode(stack, parseNodeConfig((key) => values[key]));
+    await settle(resources);
+    const of = (type: string) => resources.filter((r) => r.type === type);
+    const networks = of(NETWORK);
+    if (networks.length !== 1) throw new Error(`expected one network, found ${networks.length}`);
+    return {
+        stack,
+        jwtHex,
+        password,
+        resources,
+        containers: of(CONTAINER).map(toEngineCreate),
+        networkName: networks[0].inputs.name,
+        volumeNames: of(VOLUME).map((v) => v.inputs.name),
+        images: of(IMAGE).map((i) => ({
+            imageName: i.inputs.imageName,
+            context: i.inputs.build.context,
+            dockerfile: i.inputs.build.dockerfile,
+            args: i.inputs.build.args ?? {},
+        })),
+    };
+}
+
+export async function imageExists(image: string): Promise<boolean> {
+    try {
+        await dockerApi("GET", `/images/${encodeURIComponent(image)}/json`);
+        return true;
+    } catch (err) {
+        if (err instanceof DockerApiError && err.status === 404) return false;
+        throw err;
+    }
+}
+
+export async function inspect(name: string): Promise<any> {
+    return dockerApi("GET", `/containers/${encodeURIComponent(name)}/json`);
+}
+
+export async function logs(name: string): Promise<string> {
+    const { stdout, stderr } = await exec("docker", ["logs", name], { maxBuffer: 64 * 1024 * 1024 });
+    return stdout + stderr;
+}
+
+/** The container's address on the node network (reachable from the host on the bridge). */
+export async function addressOf(name: string, network: string): Promise<string> {
+    const info = await inspect(name);
+    return info.NetworkSettings.Networks[network].IPAddress;
+}
+
+export async function teardown(d: Pick<DeclaredStack, "containers" | "networkName" | "volumeNames">, extraContainers: string[] = []): Promise<void> {
+    for (const name of [...d.containers.map((c) => c.name), ...extraContainers]) {
+        await removeIfPresent(`/containers/${encodeURIComponent(name)}?force=true&v=true`);
+    }
+    await removeIfPresent(`/networks/${encodeURIComponent(d.networkName)}`);
+    for (const v of d.volumeNames) await removeIfPresent(`/volumes/${encodeURIComponent(v)}`);
+}
+
+export async function createContainer(c: DeclaredContainer): Promise<void> {
+    await dockerApi("POST", `/containers/create?name=${encodeURIComponent(c.name)}`, c.createBody);
+    if (c.uploads.length > 0) {
+        await dockerApi("PUT", `/containers/${encodeURIComponent(c.name)}/archive?path=/`, tarArchive(c.uploads), "application/x-tar");
+    }
+}
+
+export async function startContainer(c: DeclaredContainer): Promise<void> {
+    await dockerApi("POST", `/containers/${encodeURIComponent(c.name)}/start`);
+    if (c.runToCompletion) {
+        const result = await dockerApi("POST", `/containers/${encodeURIComponent(c.name)}/wait`);
+        if (result.StatusCode !== 0) {
+            throw new Error(`one-shot container ${c.name} exited with ${result.StatusCode}: ${await logs(c.name)}`);
+        }
+    }
+}
+
+export interface StartResult {
+    started: string[];
+    /** Declared containers not started because their image cannot be built here (e.g. Grafana, Loki). */
+    skipped: Array<{ name: string; image: string }>;
+}
+
+/** Creates network, volumes, images, then the containers: one-shot ones first, each to completion. */
+export async function up(d: DeclaredStack): Promise<StartResult> {
+    await teardown(d);
+    await dockerApi("POST", "/networks/create", {
+        Name: d.networkName,
+        Driver: "bridge",
+        Internal: true,
+        Labels: { "eth-node.stack": d.stack, "eth-node.e2e": "true" },
+    });
+    for (const name of d.volumeNames) await dockerApi("POST", "/volumes/create", { Name: name, Driver: "local" });
+    for (const image of d.images) {
+        const buildArgs = Object.entries(image.args).flatMap(([k, v]) => ["--build-arg", `${k}=${v}`]);
+        await exec("docker", ["build", "--network", "host", "-q", "-t", image.imageName, "-f", image.dockerfile, ...buildArgs, image.context], {
+            maxBuffer: 16 * 1024 * 1024,
+        });
+    }
+    const result: StartResult = { started: [], skipped: [] };
+    const ordered = [...d.containers.filter((c) => c.runToCompletion), ...d.containers.filter((c) => !c.runToCompletion)];
+    for (const c of ordered) {
+        if (!(await imageExists(c.image))) {
+            result.skipped.push({ name: c.name, image: c.image });
+            continue;
+        }
+        await createContainer(c);
+        await startContainer(c);
+        result.started.push(c.name);
+    }
+    return result;
+}
+
+/** Polls `check` until it returns a value, or throws with the last error after `timeoutMs`. */
+export async function eventually<T>(what: string, timeoutMs: number, check: () => Promise<T | undefined>): Promise<T> {
+    const deadline = Date.now() + timeoutMs;
+    let lastError: unknown;
+    while (Date.now() < deadline) {
+        try {
+            const value = await check();
+            if (value !== undefined) return value;
+        } catch (err) {
+            lastError = err;
+        }
+        await new Promise((r) => setTimeout(r, 1000));
+    }
+    throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${lastError ? `: ${String(lastError)}` : ""}`);
+}
