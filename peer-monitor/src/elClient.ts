@@ -185,8 +185,9 @@ class WsElClient implements ElClient {
 
 /** ws reports connection failures as ErrorEvent objects; turn them into Errors with the cause kept. */
 function normaliseSocketError(error: unknown): Error {
-  if (error instanceof Error) return error
-  const e = error as { error?: unknown; message?: unknown }
-  if (e && e.error instanceof Error) return e.error
+  const e = error as { error?: unknown; message?: unknown; stack?: unknown } | null
+  // Check shapes, not instanceof: errors may come from another realm (e.g. test sandboxes).
+  if (e && typeof e === 'object' && e.error && typeof e.error === 'object') return e.error as Error
+  if (e && typeof e === 'object' && typeof e.message === 'string' && typeof e.stack === 'string') return e as Error
   return new ConnectionClosedError(typeof e?.message === 'string' && e.message ? e.message : 'WebSocket error')
 }

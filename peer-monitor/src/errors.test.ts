@@ -12,6 +12,7 @@ describe('classifyError', () => {
     expect(c.kind).toBe('admin_disabled')
     expect(c.hint).toMatch(/--ws.api/)
     expect(c.hint).toMatch(/--http.api/)
+    expect(c.message).toBe('the method admin_peers does not exist/is not available')
   })
   it('timeouts', () => {
     expect(classifyError(new TimeoutError({ body: {}, url: 'http://x' })).kind).toBe('timeout')

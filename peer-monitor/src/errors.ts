@@ -74,7 +74,9 @@ export function classifyError(error: unknown): ClassifiedError {
   const links = chain(error)
   const messages = links.map((l) => `${str(l.details)} ${str(l.message)}`).join(' | ')
   const top = links[0]
-  const baseMessage = firstLine(str(top?.shortMessage) || str(top?.message) || String(error))
+  // viem puts the server's own message in `details`; prefer it over "RPC Request failed."
+  const detailed = links.find((l) => str(l.details) !== '' && !/^\s*[{[]/.test(str(l.details)))
+  const baseMessage = firstLine(str(detailed?.details) || str(top?.shortMessage) || str(top?.message) || String(error))
   const has = (pred: (l: ErrorLike) => boolean) => links.some(pred)
   const result = (kind: ErrorKind, hint?: string): ClassifiedError =>
     hint ? { kind, message: baseMessage, hint } : { kind, message: baseMessage }
