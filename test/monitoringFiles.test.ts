@@ -1,0 +1,257 @@
+/**
+ * The generated monitoring files, validated by the real tools: promtool (config, rules, rule unit tests,
+ * every PromQL expression of every rule and dashboard) and amtool, for several stack configurations.
+ */
+import * as fs from "fs";
+import * as path from "path";
+import { parse } from "yaml";
+import { parseNodeConfig } from "../components/config";
+import { buildAlertRules, renderAlertRuleTests, renderAlertRules, AlertRule } from "../components/monitoring/alertRules";
+import { allScrapeTargets, renderMonitoringFiles, GeneratedFile } from "../components/monitoring/files";
+import { substituteGrafanaVariables } from "../components/monitoring/promql";
+import { DATASOURCE_UIDS } from "../components/monitoring/services";
+import { nodeMetricsEndpoints } from "../components/stack";
+import { renderStack } from "../scripts/render";
+import { buildDashboards } from "../dashboards";
+import { describeWithTools, run, tempDir, writeRendered } from "./monitoringTools";
+
+const FIXTURES = path.join(__dirname, "fixtures", "monitoring");
+const STACKS = ["fixture-default", "fixture-custom"];
+
+function renderFixture(stack: string): GeneratedFile[] {
+    const fileName = path.join(FIXTURES, `Pulumi.${stack}.yaml`);
+    return renderStack(stack, fs.readFileSync(fileName, "utf8"), fileName);
+}
+
+function byPath(files: GeneratedFile[], renderPath: string): GeneratedFile {
+    const f = files.find((x) => x.renderPath === renderPath);
+    if (!f) throw new Error(`no rendered ${renderPath}`);
+    return f;
+}
+
+/** Every Prometheus expression in the rules and dashboards, with where it comes from. */
+export function allPromExpressions(thresholds = parseNodeConfig(() => undefined).monitoring.thresholds): { where: string; expr: string }[] {
+    const out = buildAlertRules(thresholds).map((r) => ({ where: `rule ${r.alert}`, expr: r.expr }));
+    for (const d of buildDashboards(thresholds)) {
+        for (const panel of (d.model.panels ?? []) as any[]) {
+            for (const target of panel.targets ?? []) {
+                const type = target.datasource?.type ?? panel.datasource?.type;
+                if (type === "prometheus") out.push({ where: `${d.fileName} "${panel.title}"`, expr: target.expr });
+            }
+        }
+    }
+    return out;
+}
+
+describe("generated files (structure)", () => {
+    const files = renderFixture("fixture-default");
+
+    it("scrapes every declared component endpoint and the monitoring stack itself, once each", () => {
+        const prom = parse(byPath(files, "prometheus/prometheus.yml").content);
+        const jobs = prom.scrape_configs.map((j: any) => `${j.job_name} ${j.static_configs[0].targets[0]}${j.metrics_path}`);
+        expect(jobs).toEqual(allScrapeTargets(nodeMetricsEndpoints()).map((e) => `${e.job} ${e.alias}:${e.port}${e.path}`));
+        expect(jobs.map((j: string) => j.split(" ")[0])).toEqual(
+            expect.arrayContaining(["geth", "prysm", "peer-monitor", "node-exporter", "prometheus", "alertmanager", "loki", "alloy"]),
+        );
+        expect(prom.global.external_labels).toEqual({ stack: "fixture-default" });
+    });
+
+    it("refuses two scrape targets with one job name", () => {
+        const config = parseNodeConfig(() => undefined);
+        const dup = { job: "geth", alias: "x", port: 1, path: "/metrics" };
+        expect(() => renderMonitoringFiles({ stack: "s", monitoring: config.monitoring, targets: [...nodeMetricsEndpoints(), dup] })).toThrow(
+            'Duplicate scrape job "geth"',
+        );
+    });
+
+    it("routes to a null receiver without a webhook and to the webhook when one is set", () => {
+        const none = parse(byPath(files, "alertmanager/alertmanager.yml").content);
+        expect(none.route.receiver).toBe("null");
+        expect(none.receivers).toEqual([{ name: "null" }]);
+        expect(byPath(files, "alertmanager/alertmanager.yml").sensitive).toBe(false);
+
+        const custom = renderFixture("fixture-custom");
+        const am = byPath(custom, "alertmanager/alertmanager.yml");
+        expect(parse(am.content).route.receiver).toBe("webhook");
+        expect(parse(am.content).receivers[1].webhook_configs[0].url).toBe("https://hooks.example.com/eth-node/alerts");
+        expect(am.sensitive).toBe(true);
+    });
+
+    it("renders thresholds and retention from the stack config", () => {
+        const custom = renderFixture("fixture-custom");
+        const rules = byPath(custom, "prometheus/rules/eth-node.rules.yml").content;
+        expect(rules).toContain('p2p_peers{job="geth"} < 25');
+        expect(rules).toContain('p2p_peer_count{job="prysm",state="Connected"} < 40');
+        expect(rules).toContain("> 3");
+        expect(rules).toContain("[2m]) == 0");
+        expect(rules).toContain("* 100 < 20)");
+        expect(rules).toContain("* 100 < 5)");
+        expect(rules).toContain("> 0.25");
+        expect(rules).toContain("> 60");
+        expect(parse(byPath(custom, "loki/loki.yaml").content).limits_config.retention_period).toBe("2w");
+        expect(parse(byPath(custom, "prometheus/prometheus.yml").content).global.scrape_interval).toBe("30s");
+    });
+
+    it("provisions Prometheus, Loki and Alertmanager datasources with the fixed uids the dashboards use", () => {
+        const ds = parse(byPath(files, "grafana/provisioning/datasources/eth-node.yaml").content);
+        expect(ds.datasources.map((d: any) => [d.type, d.uid, d.url])).toEqual([
+            ["prometheus", DATASOURCE_UIDS.prometheus, "http://prometheus:9090"],
+            ["loki", DATASOURCE_UIDS.loki, "http://loki:3100"],
+            ["alertmanager", DATASOURCE_UIDS.alertmanager, "http://alertmanager:9093"],
+        ]);
+        const uids = new Set(ds.datasources.map((d: any) => d.uid));
+        for (const f of files.filter((x) => x.renderPath.startsWith("grafana/dashboards/"))) {
+            const model = JSON.parse(f.content);
+            for (const panel of model.panels) {
+                if (panel.type === "row") continue;
+                expect(uids).toContain(panel.datasource.uid);
+                for (const t of panel.targets ?? []) expect(uids).toContain(t.datasource.uid);
+            }
+        }
+        const provider = parse(byPath(files, "grafana/provisioning/dashboards/eth-node.yaml").content);
+        expect(provider.providers[0].options.path).toBe("/etc/grafana/dashboards");
+    });
+
+    it("writes the five dashboards as bare JSON with fixed uids", () => {
+        const dashboards = files.filter((f) => f.renderPath.startsWith("grafana/dashboards/"));
+        expect(dashboards.map((f) => f.renderPath)).toEqual([
+            "grafana/dashboards/execution.json",
+            "grafana/dashboards/consensus.json",
+            "grafana/dashboards/peers.json",
+            "grafana/dashboards/host.json",
+            "grafana/dashboards/logs.json",
+        ]);
+        for (const f of dashboards) {
+            const model = JSON.parse(f.content);
+            expect(model.uid).toMatch(/^eth-node-/);
+            expect(model.dashboard).toBeUndefined(); // not wrapped in an API envelope
+            expect(model.panels.length).toBeGreaterThan(3);
+            expect(f.containerPath).toBe(`/etc/grafana/dashboards/${path.basename(f.renderPath)}`);
+        }
+        const host = byPath(files, "grafana/dashboards/host.json").content;
+        expect(host).toContain("predict_linear(node_filesystem_avail_bytes");
+        const logs = JSON.parse(byPath(files, "grafana/dashboards/logs.json").content);
+        expect(logs.panels.some((p: any) => p.type === "logs" && p.repeat === "role")).toBe(true);
+    });
+
+    it("configures the collector to tail Docker's json-file logs and push to Loki", () => {
+        const alloy = byPath(files, "alloy/config.alloy").content;
+        expect(alloy).toContain('"/var/lib/docker/containers/*/*-json.log"');
+        expect(alloy).toContain('url = "http://loki:3100/loki/api/v1/push"');
+        expect(alloy).not.toMatch(/docker\.sock|discovery\.docker/);
+        const loki = parse(byPath(files, "loki/loki.yaml").content);
+        expect(loki.compactor.retention_enabled).toBe(true);
+        expect(loki.analytics.reporting_enabled).toBe(false);
+    });
+
+    it("gives every rule a firing and a quiet promtool case, and keeps the test file out of the containers", () => {
+        const rules = buildAlertRules(parseNodeConfig(() => undefined).monitoring.thresholds);
+        expect(rules.length).toBeGreaterThanOrEqual(13);
+        for (const rule of rules) {
+            expect(rule.fires.series.length).toBeGreaterThan(0);
+            expect(rule.fires.alerts.length).toBeGreaterThan(0);
+            expect(rule.quiet.series.length).toBeGreaterThan(0);
+        }
+        expect(byPath(files, "prometheus/rules/eth-node.rules.test.yml").deploy).toBe(false);
+        expect(files.filter((f) => !f.deploy).map((f) => f.renderPath)).toEqual(["prometheus/rules/eth-node.rules.test.yml"]);
+    });
+
+    it("covers the alerts the node needs", () => {
+        const names = buildAlertRules(parseNodeConfig(() => undefined).monitoring.thresholds).map((r) => r.alert);
+        expect(names).toEqual(
+            expect.arrayContaining([
+                "TargetDown",
+                "ExecutionPeersLow",
+                "ConsensusPeersLow",
+                "ConsensusHeadLagging",
+                "ExecutionHeadStalled",
+                "ConsensusOptimistic",
+                "ExecutionOfflineForConsensus",
+                "DiskSpaceLow",
+                "DiskSpaceCritical",
+                "MemoryPressure",
+                "ClockDrift",
+                "PeerMonitorStale",
+            ]),
+        );
+    });
+
+    it("is deterministic", () => {
+        expect(renderFixture("fixture-default")).toEqual(files);
+    });
+});
+
+describeWithTools(["promtool", "amtool"], "generated files (promtool and amtool)", () => {
+    for (const stack of STACKS) {
+        describe(stack, () => {
+            const dir = tempDir(stack);
+            beforeAll(() => writeRendered(dir, renderFixture(stack)));
+
+            it("prometheus.yml passes promtool check config (its rule_files resolve)", () => {
+                const r = run("promtool", ["check", "config", "prometheus/prometheus.yml"], dir);
+                expect(r.output).toContain("SUCCESS: 1 rule files found");
+                expect(r.status).toBe(0);
+            });
+
+            it("the rules pass promtool check rules", () => {
+                const r = run("promtool", ["check", "rules", "prometheus/rules/eth-node.rules.yml"], dir);
+                expect(r.status).toBe(0);
+            });
+
+            it("every rule fires and stays quiet where its promtool cases say", () => {
+                const r = run("promtool", ["test", "rules", "prometheus/rules/eth-node.rules.test.yml"], dir);
+                if (r.status !== 0) throw new Error(r.output);
+                expect(r.output).toContain("SUCCESS");
+            });
+
+            it("alertmanager.yml passes amtool check-config", () => {
+                const r = run("amtool", ["check-config", "alertmanager/alertmanager.yml"], dir);
+                if (r.status !== 0) throw new Error(r.output);
+            });
+        });
+    }
+
+    it("the promtool cases discriminate: with firing and quiet inputs swapped, every case fails", () => {
+        const rules = buildAlertRules(parseNodeConfig(() => undefined).monitoring.thresholds);
+        const swapped: AlertRule[] = rules.map((r) => ({
+            ...r,
+            fires: { series: r.quiet.series, alerts: r.fires.alerts },
+            quiet: { series: r.fires.series },
+        }));
+        const dir = tempDir("swapped");
+        fs.writeFileSync(path.join(dir, "rules.yml"), renderAlertRules(swapped));
+        fs.writeFileSync(path.join(dir, "rules.test.yml"), renderAlertRuleTests(swapped, "rules.yml"));
+        const r = run("promtool", ["test", "rules", "rules.test.yml"], dir);
+        expect(r.status).not.toBe(0);
+        for (const rule of rules) {
+            expect(r.output).toContain(`${rule.alert} fires`);
+            expect(r.output).toContain(`${rule.alert} stays quiet`);
+        }
+    });
+
+    it("every PromQL expression in every rule and dashboard parses", () => {
+        const exprs = allPromExpressions();
+        expect(exprs.length).toBeGreaterThan(50);
+        const doc = {
+            groups: [
+                {
+                    name: "expression-check",
+                    rules: exprs.map((e, i) => ({ record: `check:expr_${i}`, expr: substituteGrafanaVariables(e.expr) })),
+                },
+            ],
+        };
+        const dir = tempDir("promql");
+        fs.writeFileSync(path.join(dir, "exprs.yml"), JSON.stringify(doc));
+        const r = run("promtool", ["check", "rules", "exprs.yml"], dir);
+        if (r.status !== 0) {
+            const index = exprs.map((e, i) => `expr_${i}: ${e.where}: ${e.expr}`).join("\n");
+            throw new Error(`${r.output}\n${index}`);
+        }
+    });
+
+    it("promtool rejects a broken expression (the check is real)", () => {
+        const dir = tempDir("broken");
+        fs.writeFileSync(path.join(dir, "exprs.yml"), JSON.stringify({ groups: [{ name: "x", rules: [{ record: "x:y", expr: "sum(rate(up[5m])" }] }] }));
+        expect(run("promtool", ["check", "rules", "exprs.yml"], dir).status).not.toBe(0);
+    });
+});
