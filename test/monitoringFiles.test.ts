@@ -12,8 +12,7 @@ import { substituteGrafanaVariables } from "../components/monitoring/promql";
 import { DATASOURCE_UIDS } from "../components/monitoring/services";
 import { nodeMetricsEndpoints } from "../components/stack";
 import { renderStack } from "../scripts/render";
-import { buildDashboards } from "../dashboards";
-import { describeWithTools, run, tempDir, writeRendered } from "./monitoringTools";
+import { allPromExpressions, describeWithTools, run, tempDir, writeRendered } from "./monitoringTools";
 
 const FIXTURES = path.join(__dirname, "fixtures", "monitoring");
 const STACKS = ["fixture-default", "fixture-custom"];
@@ -27,20 +26,6 @@ function byPath(files: GeneratedFile[], renderPath: string): GeneratedFile {
     const f = files.find((x) => x.renderPath === renderPath);
     if (!f) throw new Error(`no rendered ${renderPath}`);
     return f;
-}
-
-/** Every Prometheus expression in the rules and dashboards, with where it comes from. */
-export function allPromExpressions(thresholds = parseNodeConfig(() => undefined).monitoring.thresholds): { where: string; expr: string }[] {
-    const out = buildAlertRules(thresholds).map((r) => ({ where: `rule ${r.alert}`, expr: r.expr }));
-    for (const d of buildDashboards(thresholds)) {
-        for (const panel of (d.model.panels ?? []) as any[]) {
-            for (const target of panel.targets ?? []) {
-                const type = target.datasource?.type ?? panel.datasource?.type;
-                if (type === "prometheus") out.push({ where: `${d.fileName} "${panel.title}"`, expr: target.expr });
-            }
-        }
-    }
-    return out;
 }
 
 describe("generated files (structure)", () => {

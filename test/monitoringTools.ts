@@ -7,6 +7,9 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { GeneratedFile } from "../components/monitoring/files";
+import { parseNodeConfig } from "../components/config";
+import { buildAlertRules } from "../components/monitoring/alertRules";
+import { buildDashboards } from "../dashboards";
 
 export function hasTool(name: string): boolean {
     return spawnSync(name, ["--version"], { encoding: "utf8" }).status === 0;
@@ -55,3 +58,18 @@ export function writeRendered(dir: string, files: GeneratedFile[]): void {
         fs.writeFileSync(target, f.content);
     }
 }
+
+/** Every Prometheus expression in the rules and dashboards, with where it comes from. */
+export function allPromExpressions(thresholds = parseNodeConfig(() => undefined).monitoring.thresholds): { where: string; expr: string }[] {
+    const out = buildAlertRules(thresholds).map((r) => ({ where: `rule ${r.alert}`, expr: r.expr }));
+    for (const d of buildDashboards(thresholds)) {
+        for (const panel of (d.model.panels ?? []) as any[]) {
+            for (const target of panel.targets ?? []) {
+                const type = target.datasource?.type ?? panel.datasource?.type;
+                if (type === "prometheus") out.push({ where: `${d.fileName} "${panel.title}"`, expr: target.expr });
+            }
+        }
+    }
+    return out;
+}
+
