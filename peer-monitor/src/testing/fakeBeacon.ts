@@ -36,7 +36,7 @@ export class FakeBeacon {
     const server = createServer((req, res) => {
       this.requests++
       void (async () => {
-        if (this.fault === 'slow') await new Promise((r) => setTimeout(r, this.slowMs))
+        if (this.fault === 'slow') await new Promise((r) => setTimeout(r, this.slowMs).unref())
         if (res.destroyed) return
         if (this.fault === 'http500') {
           res.writeHead(500, { 'content-type': 'application/json' })

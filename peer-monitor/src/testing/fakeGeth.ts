@@ -141,7 +141,7 @@ export class FakeGeth {
 
   /** Applies the configured fault; returns the raw text to send, or null to send `response` normally. */
   private async faulted(response: Record<string, unknown>): Promise<string | null> {
-    if (this.fault === 'slow') await new Promise((r) => setTimeout(r, this.slowMs))
+    if (this.fault === 'slow') await new Promise((r) => setTimeout(r, this.slowMs).unref())
     if (this.fault === 'malformed') return '{"jsonrpc":"2.0","id":1,"result":[{"id":'
     if (this.fault === 'oversized')
       return JSON.stringify({ ...response, result: [gethPeer('ab'.repeat(16), { padding: 'x'.repeat(this.oversizedBytes) })] })

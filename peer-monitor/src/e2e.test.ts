@@ -1,0 +1,132 @@
+/**
+ * End-to-end: the built service (dist/main.js, built by `npm test`) as a child
+ * process against loopback fake geth and beacon servers.
+ */
+import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process'
+import { existsSync } from 'node:fs'
+import { join } from 'node:path'
+import { helpText } from './config'
+import { beaconPeer, FakeBeacon } from './testing/fakeBeacon'
+import { FakeGeth, gethPeer } from './testing/fakeGeth'
+import { readMetric, waitFor } from './testing/harness'
+
+const main = join(__dirname, '..', 'dist', 'main.js')
+
+beforeAll(() => {
+  if (!existsSync(main)) throw new Error('dist/main.js missing: run `npm run build` (npm test does it)')
+})
+
+function run(args: string[], env: Record<string, string> = {}) {
+  return spawnSync(process.execPath, [main, ...args], { env: { PATH: process.env.PATH ?? '', ...env }, encoding: 'utf8', timeout: 10_000 })
+}
+
+describe('CLI', () => {
+  it('--help prints the usage and exits 0', () => {
+    const r = run(['--help'])
+    expect(r.status).toBe(0)
+    expect(r.stdout).toBe(helpText)
+  })
+  it.each([
+    [['--interval', 'abc'], {}, 'eth-peer-monitor: invalid value "abc" for --interval: expected a number of seconds from 0.05 to 86400\n'],
+    [['--log-format', 'yaml'], {}, 'eth-peer-monitor: invalid value "yaml" for --log-format: expected table or json\n'],
+    [[], { PEER_MONITOR_LISTEN: 'nope' }, 'eth-peer-monitor: invalid value "nope" for PEER_MONITOR_LISTEN (--listen): expected host:port with port 0..65535, e.g. 0.0.0.0:9200 or [::]:9200\n'],
+    [['--bogus'], {}, "eth-peer-monitor: Unknown option '--bogus' (see --help)\n"],
+  ])('%p %p exits 2 with one message', (args, env, message) => {
+    const r = run(args as string[], env as Record<string, string>)
+    expect(r.status).toBe(2)
+    expect(r.stderr).toBe(message)
+    expect(r.stdout).toBe('')
+  })
+})
+
+describe('service process', () => {
+  let geth: FakeGeth
+  let beacon: FakeBeacon
+  let child: ChildProcessWithoutNullStreams | null = null
+
+  beforeEach(async () => {
+    geth = new FakeGeth()
+    beacon = new FakeBeacon()
+    await geth.start()
+    await beacon.start()
+    geth.peers = [gethPeer('aa'.repeat(32))]
+    beacon.peers = [beaconPeer('16Uiu2HAmPeerOne')]
+  })
+  afterEach(async () => {
+    if (child && child.exitCode === null) child.kill('SIGKILL')
+    child = null
+    await geth.stop()
+    await beacon.stop()
+  })
+
+  function start(args: string[], env: Record<string, string> = {}) {
+    const c = spawn(process.execPath, [main, ...args], { env: { PATH: process.env.PATH ?? '', ...env } })
+    const out = { stdout: '', stderr: '' }
+    c.stdout.setEncoding('utf8').on('data', (d: string) => (out.stdout += d))
+    c.stderr.setEncoding('utf8').on('data', (d: string) => (out.stderr += d))
+    child = c
+    return { c, out }
+  }
+
+  async function listenPort(out: { stderr: string }): Promise<number> {
+    const line = await waitFor(() => out.stderr.split('\n').find((l) => l.includes('peer monitor started')), 5000, 'startup log')
+    return Number(/"listen":"[^"]*:(\d+)"/.exec(line)![1])
+  }
+
+  it('streams JSON lines on stdout (logs on stderr), serves HTTP, and stops on SIGTERM within 5 s', async () => {
+    const { c, out } = start(['--listen', '127.0.0.1:0', '--interval', '0.2'], {
+      PEER_MONITOR_EL_URL: geth.wsUrl,
+      PEER_MONITOR_CL_URL: beacon.url,
+      PEER_MONITOR_LOG_LEVEL: 'info',
+    })
+    const port = await listenPort(out)
+    const lines = () => out.stdout.split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as Record<string, any>)
+    await waitFor(() => lines().some((e) => e.event === 'peer_connected' && e.layer === 'cl'), 5000, 'cl peer')
+    await waitFor(() => geth.subscriberCount === 1, 5000, 'subscription')
+    geth.addPeer(gethPeer('bb'.repeat(32)))
+    const added = await waitFor(() => lines().find((e) => e.event === 'peer_connected' && e.peer.id === 'bb'.repeat(32)), 2000, 'add line')
+    expect(added.source).toBe('subscription')
+    geth.dropPeer('aa'.repeat(32))
+    await waitFor(() => lines().find((e) => e.event === 'peer_disconnected' && e.peer.id === 'aa'.repeat(32)), 2000, 'drop line')
+    await waitFor(() => lines().some((e) => e.event === 'snapshot' && e.trigger === 'interval'), 2000, 'interval snapshot')
+    for (const e of lines()) expect(e.schema_version).toBe(1)
+    // stderr carries JSON logs only, stdout carries events only
+    for (const l of out.stderr.split('\n').filter((x) => x)) expect(JSON.parse(l)).toHaveProperty('level')
+    expect(lines().every((e) => ['peer_connected', 'peer_disconnected', 'snapshot'].includes(e.event))).toBe(true)
+
+    const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text()
+    expect(readMetric(metrics, 'peer_monitor_peer_connects_total', { layer: 'el' })).toBe(2)
+    expect(readMetric(metrics, 'peer_monitor_peer_disconnects_total', { layer: 'el' })).toBe(1)
+    const peers = (await (await fetch(`http://127.0.0.1:${port}/peers`)).json()) as { el: { peers: { id: string }[] } }
+    expect(peers.el.peers.map((p) => p.id)).toEqual(['bb'.repeat(32)])
+    expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(200)
+    expect((await fetch(`http://127.0.0.1:${port}/nope`)).status).toBe(404)
+
+    // healthcheck script (used by the image's HEALTHCHECK)
+    const hc = spawnSync(process.execPath, [join(__dirname, '..', 'dist', 'healthcheck.js')], { env: { PEER_MONITOR_LISTEN: `127.0.0.1:${port}` }, timeout: 5000 })
+    expect(hc.status).toBe(0)
+
+    const t0 = Date.now()
+    c.kill('SIGTERM')
+    const code = await new Promise<number | null>((resolve) => c.on('exit', (codeOrNull) => resolve(codeOrNull)))
+    expect(code).toBe(0)
+    expect(Date.now() - t0).toBeLessThan(5000)
+    expect(out.stderr).toContain('shutting down')
+    const hc2 = spawnSync(process.execPath, [join(__dirname, '..', 'dist', 'healthcheck.js')], { env: { PEER_MONITOR_LISTEN: `127.0.0.1:${port}` }, timeout: 5000 })
+    expect(hc2.status).toBe(1)
+  })
+
+  it('prints a table with --log-format table and text logs; SIGINT stops it', async () => {
+    const { c, out } = start(['--listen', '127.0.0.1:0', '--interval', '0.2', '--log-format', 'table', '--el-url', geth.httpUrl, '--cl-url', beacon.url])
+    await waitFor(() => out.stderr.includes('peer monitor started'), 5000, 'startup log')
+    await waitFor(() => /=== .* snapshot \(interval\) ===/.test(out.stdout), 5000, 'table snapshot')
+    expect(out.stdout).toMatch(/^ {2}ID +REMOTE +CLIENT +VERSION +OS +DIR +CAPS\/STATE +CONNECTED$/m)
+    expect(out.stdout).toMatch(/^ {2}aaaaaaaa +10\.0\.64\.1:30303 +geth +1\.17\.5-stable-abc +linux-amd64 +outbound +eth\/68,snap\/1 +\d+s$/m)
+    expect(out.stdout).toMatch(/^EL peers: 1 \| status: ok \| reported: 1 \| in sync \(block 16\) \| subscription: unsupported$/m)
+    expect(out.stdout).toMatch(/^\S+ \+ CL mPeerOne 10\.1\.0\.16:13000 unknown - inbound \(poll\)$/m)
+    expect(out.stderr).toMatch(/^\S+ INFO  peer monitor started /m)
+    c.kill('SIGINT')
+    const code = await new Promise<number | null>((resolve) => c.on('exit', (x) => resolve(x)))
+    expect(code).toBe(0)
+  })
+})
