@@ -1,0 +1,207 @@
+/**
+ * What MonitoringStack declares, under Pulumi mocks: containers, images, ports, volumes, host mounts, uploads
+ * and the Grafana admin secret, for a stack with defaults and one with overrides.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { parseNodeConfig } from "../components/config";
+import { MonitoringStack } from "../components/monitoring";
+import { renderMonitoringFiles } from "../components/monitoring/files";
+import { nodeMetricsEndpoints } from "../components/stack";
+import { MOCK_PASSWORD, RecordedResource, isSecretEnvelope, revealSecrets, setupMocks, settle, valueOf, withoutSecrets } from "./mocks";
+
+const CONTAINER = "docker:index/container:Container";
+const VOLUME = "docker:index/volume:Volume";
+const SERVICES = ["prometheus", "alertmanager", "grafana", "loki", "alloy", "node-exporter"];
+
+interface Declared {
+    stack: MonitoringStack;
+    resources: RecordedResource[];
+    container(alias: string): RecordedResource;
+    config: ReturnType<typeof parseNodeConfig>;
+}
+
+async function declare(stackName: string, values: Record<string, string>): Promise<Declared> {
+    const resources = setupMocks(stackName);
+    const config = parseNodeConfig((key) => values[key]);
+    const stack = new MonitoringStack("monitoring", { stack: stackName, networkName: "eth-node-net", config, targets: nodeMetricsEndpoints() });
+    await Promise.all(Object.values(stack.containers).map((c) => valueOf(c.id)));
+    await settle();
+    const container = (alias: string) => {
+        const found = resources.filter((r) => r.type === CONTAINER && r.inputs.name === `eth-node-${stackName}-${alias}`);
+        if (found.length !== 1) throw new Error(`expected one container ${alias}, found ${found.length}`);
+        return found[0];
+    };
+    return { stack, resources, container, config };
+}
+
+const CUSTOM = {
+    bindAddress: "10.0.0.5",
+    prometheusPort: "19090",
+    alertmanagerPort: "19093",
+    grafanaPort: "13001",
+    deleteVolumesOnDestroy: "true",
+    alertWebhookUrl: "https://hooks.example.com/secret-token-123",
+    grafanaImage: "grafana/grafana:12.4.3",
+    dockerLogDir: "/srv/docker/containers",
+    prometheusRetention: "90d",
+};
+
+describe.each([
+    ["mainnet", {} as Record<string, string>],
+    ["custom", CUSTOM],
+])("MonitoringStack (%s)", (stackName, values) => {
+    let d: Declared;
+    beforeAll(async () => {
+        d = await declare(stackName, values);
+    });
+
+    test("declares the six services, each on the node network under its alias, parented to the component", async () => {
+        for (const alias of SERVICES) {
+            const c = d.container(alias);
+            expect(c.inputs.networksAdvanced).toEqual([{ name: "eth-node-net", aliases: [alias] }]);
+            expect(c.options.parentUrn).toContain("eth-node:index:MonitoringStack");
+        }
+        expect(d.resources.filter((r) => r.type === CONTAINER)).toHaveLength(6);
+    });
+
+    test("images are the configured pinned releases", () => {
+        const images = d.config.monitoring.images;
+        expect(d.container("prometheus").inputs.image).toBe(images.prometheus);
+        expect(d.container("alertmanager").inputs.image).toBe(images.alertmanager);
+        expect(d.container("grafana").inputs.image).toBe(images.grafana);
+        expect(d.container("loki").inputs.image).toBe(images.loki);
+        expect(d.container("alloy").inputs.image).toBe(images.alloy);
+        expect(d.container("node-exporter").inputs.image).toBe(images.nodeExporter);
+        for (const alias of SERVICES) expect(d.container(alias).inputs.image).toMatch(/:v?\d+\.\d+\.\d+$/);
+    });
+
+    test("UIs are published on bindAddress only; Loki, Alloy and node-exporter are not published", () => {
+        const { bindAddress, ports } = d.config;
+        expect(d.container("prometheus").inputs.ports).toEqual([{ internal: 9090, external: ports.prometheus, ip: bindAddress, protocol: "tcp" }]);
+        expect(d.container("alertmanager").inputs.ports).toEqual([{ internal: 9093, external: ports.alertmanager, ip: bindAddress, protocol: "tcp" }]);
+        expect(d.container("grafana").inputs.ports).toEqual([{ internal: 3000, external: ports.grafana, ip: bindAddress, protocol: "tcp" }]);
+        for (const alias of ["loki", "alloy", "node-exporter"]) expect(d.container(alias).inputs.ports ?? []).toEqual([]);
+        for (const alias of SERVICES) {
+            for (const p of d.container(alias).inputs.ports ?? []) expect(p.ip).not.toBe("0.0.0.0");
+        }
+    });
+
+    test("data lives on named volumes that survive destroy unless deleteVolumesOnDestroy", () => {
+        const volumes = d.resources.filter((r) => r.type === VOLUME);
+        expect(volumes.map((v) => v.inputs.name).sort()).toEqual(
+            ["alertmanager", "alloy", "grafana", "loki", "prometheus"].map((s) => `eth-node-${stackName}-${s}-data`),
+        );
+        for (const v of volumes) expect(v.options.retainOnDelete).toBe(!d.config.deleteVolumesOnDestroy);
+        expect(d.container("prometheus").inputs.volumes).toEqual([{ volumeName: `eth-node-${stackName}-prometheus-data`, containerPath: "/prometheus" }]);
+        expect(d.container("grafana").inputs.volumes).toEqual([{ volumeName: `eth-node-${stackName}-grafana-data`, containerPath: "/var/lib/grafana" }]);
+        expect(d.container("loki").inputs.volumes).toEqual([{ volumeName: `eth-node-${stackName}-loki-data`, containerPath: "/loki" }]);
+    });
+
+    test("node-exporter reads the host's /proc, /sys and / read-only and is pointed at them", () => {
+        const ne = d.container("node-exporter").inputs;
+        expect(ne.mounts.map((m: any) => [m.source, m.target, m.readOnly, m.type])).toEqual([
+            ["/proc", "/host/proc", true, "bind"],
+            ["/sys", "/host/sys", true, "bind"],
+            ["/", "/host/root", true, "bind"],
+        ]);
+        expect(ne.command).toEqual(expect.arrayContaining(["--path.procfs=/host/proc", "--path.sysfs=/host/sys", "--path.rootfs=/host/root"]));
+    });
+
+    test("the log collector reads Docker's log directory read-only and has no Docker socket", () => {
+        const alloy = d.container("alloy").inputs;
+        expect(alloy.mounts).toEqual([{ type: "bind", source: d.config.monitoring.dockerLogDir, target: "/var/lib/docker/containers", readOnly: true }]);
+        expect(JSON.stringify(alloy)).not.toContain("docker.sock");
+        for (const alias of SERVICES) expect(JSON.stringify(d.container(alias).inputs)).not.toContain("docker.sock");
+    });
+
+    test("hardened: non-root where the image allows, no capabilities, no-new-privileges, rotated logs", () => {
+        const users: Record<string, string> = {
+            prometheus: "65534:65534",
+            alertmanager: "65534:65534",
+            grafana: "472:0",
+            loki: "10001:10001",
+            "node-exporter": "65534:65534",
+            alloy: "0:0",
+        };
+        for (const alias of SERVICES) {
+            const c = d.container(alias).inputs;
+            expect(c.user).toBe(users[alias]);
+            expect(c.capabilities).toEqual({ drops: ["ALL"] });
+            expect(c.securityOpts).toEqual(["no-new-privileges:true"]);
+            expect(c.privileged ?? false).toBe(false);
+            expect(c.logDriver).toBe("json-file");
+            expect(c.logOpts).toMatchObject({ "max-size": "50m", "max-file": "5", labels: "eth-node.stack,eth-node.role" });
+            expect(c.restart).toBe("unless-stopped");
+        }
+    });
+
+    test("uploads exactly the generated files (one source of truth with npm run render)", () => {
+        const files = renderMonitoringFiles({ stack: stackName, monitoring: d.config.monitoring, targets: nodeMetricsEndpoints() });
+        const service = { prometheus: "prometheus", alertmanager: "alertmanager", grafana: "grafana", loki: "loki", alloy: "alloy" } as const;
+        for (const [alias, name] of Object.entries(service)) {
+            const uploads = revealSecrets(d.container(alias).inputs.uploads).filter((u: any) => !u.file.includes("/secrets/"));
+            const expected = files.filter((f) => f.service === name && f.deploy);
+            expect(uploads.map((u: any) => [u.file, u.content])).toEqual(expected.map((f) => [f.containerPath, f.content]));
+        }
+        expect(d.container("node-exporter").inputs.uploads ?? []).toEqual([]);
+        expect(d.stack.files).toEqual(files);
+    });
+
+    test("Prometheus keeps the configured retention and links to its published URL", () => {
+        const cmd: string[] = d.container("prometheus").inputs.command;
+        expect(cmd).toContain(`--storage.tsdb.retention.time=${d.config.monitoring.prometheusRetention}`);
+        expect(cmd).toContain("--config.file=/etc/prometheus/prometheus.yml");
+        expect(cmd).toContain(`--web.external-url=${d.stack.prometheusUrl}`);
+    });
+
+    test("Grafana: password from a secret file, anonymous access and sign-up off", () => {
+        const envs: string[] = d.container("grafana").inputs.envs;
+        expect(envs).toEqual(
+            expect.arrayContaining([
+                "GF_SECURITY_ADMIN_PASSWORD__FILE=/etc/grafana/secrets/admin_password",
+                "GF_AUTH_ANONYMOUS_ENABLED=false",
+                "GF_USERS_ALLOW_SIGN_UP=false",
+            ]),
+        );
+        expect(envs.some((e) => e.startsWith("GF_SECURITY_ADMIN_PASSWORD="))).toBe(false);
+        // A secret inside the list makes Pulumi store the whole uploads input encrypted.
+        expect(isSecretEnvelope(d.container("grafana").inputs.uploads)).toBe(true);
+        const uploads: any[] = revealSecrets(d.container("grafana").inputs.uploads);
+        const passwordFile = uploads.find((u) => u.file === "/etc/grafana/secrets/admin_password");
+        expect(passwordFile.content).toBe(MOCK_PASSWORD);
+        expect(passwordFile.permissions).toBe("0400");
+        expect(passwordFile.owner).toBe("472");
+    });
+
+    test("no container input carries the Grafana password (or the webhook URL) in plaintext", () => {
+        for (const r of d.resources) {
+            const plain = JSON.stringify(withoutSecrets(r.inputs));
+            expect(plain).not.toContain(MOCK_PASSWORD);
+            expect(plain).not.toContain("secret-token-123");
+        }
+    });
+
+    test("outputs: URLs on bindAddress, the password as a secret, names and endpoints", async () => {
+        const host = d.config.bindAddress;
+        expect(d.stack.grafanaUrl).toBe(`http://${host}:${d.config.ports.grafana}`);
+        expect(d.stack.prometheusUrl).toBe(`http://${host}:${d.config.ports.prometheus}`);
+        expect(d.stack.alertmanagerUrl).toBe(`http://${host}:${d.config.ports.alertmanager}`);
+        expect(await pulumi.isSecret(d.stack.grafanaAdminPassword)).toBe(true);
+        expect(await valueOf(d.stack.grafanaAdminPassword)).toBe(MOCK_PASSWORD);
+        expect(await valueOf(d.stack.volumeNames.prometheus)).toBe(`eth-node-${stackName}-prometheus-data`);
+        expect(await valueOf(d.stack.containerNames.nodeExporter)).toBe(`eth-node-${stackName}-node-exporter`);
+        expect(d.stack.metricsEndpoints.map((e) => e.job)).toEqual(["node-exporter", "prometheus", "alertmanager", "loki", "alloy"]);
+    });
+});
+
+test("without a webhook, alertmanager.yml is a plain upload; with one, a secret", async () => {
+    const plain = await declare("plain", {});
+    expect(isSecretEnvelope(plain.container("alertmanager").inputs.uploads)).toBe(false);
+    expect(plain.container("alertmanager").inputs.uploads[0].permissions).toBe("0444");
+    const d = await declare("webhook", { alertWebhookUrl: "https://hooks.example.com/secret-token-123" });
+    expect(isSecretEnvelope(d.container("alertmanager").inputs.uploads)).toBe(true);
+    const uploads: any[] = revealSecrets(d.container("alertmanager").inputs.uploads);
+    expect(uploads).toHaveLength(1);
+    expect(uploads[0].content).toContain("https://hooks.example.com/secret-token-123");
+    expect(uploads[0].permissions).toBe("0400");
+});
