@@ -15,10 +15,12 @@ import { renderStack } from "../scripts/render";
 import { allPromExpressions, describeWithTools, run, tempDir, writeRendered } from "./monitoringTools";
 
 const FIXTURES = path.join(__dirname, "fixtures", "monitoring");
-const STACKS = ["fixture-default", "fixture-custom"];
+const ROOT = path.join(__dirname, "..");
+/** The fixtures, plus the repository's own dev stack when it exists. */
+const STACKS = ["fixture-default", "fixture-custom", ...(fs.existsSync(path.join(ROOT, "Pulumi.dev.yaml")) ? ["dev"] : [])];
 
 function renderFixture(stack: string): GeneratedFile[] {
-    const fileName = path.join(FIXTURES, `Pulumi.${stack}.yaml`);
+    const fileName = path.join(stack.startsWith("fixture-") ? FIXTURES : ROOT, `Pulumi.${stack}.yaml`);
     return renderStack(stack, fs.readFileSync(fileName, "utf8"), fileName);
 }
 
