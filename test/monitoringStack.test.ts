@@ -95,6 +95,8 @@ describe.each([
         expect(d.container("prometheus").inputs.volumes).toEqual([{ volumeName: `eth-node-${stackName}-prometheus-data`, containerPath: "/prometheus" }]);
         expect(d.container("grafana").inputs.volumes).toEqual([{ volumeName: `eth-node-${stackName}-grafana-data`, containerPath: "/var/lib/grafana" }]);
         expect(d.container("loki").inputs.volumes).toEqual([{ volumeName: `eth-node-${stackName}-loki-data`, containerPath: "/loki" }]);
+        expect(d.container("alloy").inputs.volumes).toEqual([{ volumeName: `eth-node-${stackName}-alloy-data`, containerPath: "/alloy-data" }]);
+        expect(d.container("alloy").inputs.command).toContain("--storage.path=/alloy-data");
     });
 
     test("node-exporter reads the host's /proc, /sys and / read-only and is pointed at them", () => {

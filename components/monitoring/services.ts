@@ -32,7 +32,9 @@ export const MONITORING_SERVICES: Record<MonitoringService, MonitoringServiceSpe
     loki: { alias: "loki", port: 3100, metricsPath: "/metrics", configDir: "/etc/loki", dataDir: "/loki", user: "10001:10001" },
     // Alloy reads Docker's json-file logs, which dockerd writes as root with mode 0640: it runs as uid 0 but
     // with every capability dropped, so it can read root-owned files and nothing that needs a capability.
-    alloy: { alias: "alloy", port: 12345, metricsPath: "/metrics", configDir: "/etc/alloy", dataDir: "/var/lib/alloy/data", user: "0:0" },
+    // Without CAP_DAC_OVERRIDE root cannot write a directory the image gave to another user, so its data
+    // volume is mounted at a path the image does not have (Docker then creates it root-owned).
+    alloy: { alias: "alloy", port: 12345, metricsPath: "/metrics", configDir: "/etc/alloy", dataDir: "/alloy-data", user: "0:0" },
     nodeExporter: { alias: "node-exporter", port: 9100, metricsPath: "/metrics", configDir: "/etc/node-exporter", dataDir: undefined, user: "65534:65534" },
 };
 
