@@ -151,6 +151,14 @@ EOF
   printf 'APT::Install-Recommends "false";\nAPT::Install-Suggests "false";\n' >"$rootfs/etc/apt/apt.conf.d/90eth-node-local"
   printf 'DPkg::Post-Invoke { "rm -f /var/cache/apt/archives/*.deb /var/cache/apt/*.bin || true"; };\n' \
     >"$rootfs/etc/apt/apt.conf.d/docker-clean"
+  # Trust the host's extra CAs (here: the sandbox's TLS-intercepting egress proxy, without which HTTPS
+  # from containers — npm ci, curl — fails with SELF_SIGNED_CERT_IN_CHAIN). No-op where there are none.
+  local extra_cas=(/usr/local/share/ca-certificates/*.crt)
+  if [[ -e ${extra_cas[0]} ]]; then
+    cp "${extra_cas[@]}" "$rootfs/usr/local/share/ca-certificates/"
+    chroot "$rootfs" update-ca-certificates >/dev/null 2>&1 || die "update-ca-certificates failed in the rootfs"
+    log "    added host CAs to the base image: ${extra_cas[*]##*/}"
+  fi
   rm -rf "$rootfs"/var/cache/apt/archives/*.deb "$rootfs"/var/lib/apt/lists/* "$rootfs"/var/log/*.log
   tar --numeric-owner -C "$rootfs" -c . | docker import \
     -c 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' -c 'CMD ["bash"]' \
