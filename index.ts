@@ -14,14 +14,21 @@ export const network = config.network;
 export const executionRpcUrl = node.execution.hostRpcUrl;
 export const consensusApiUrl = node.beacon.hostApiUrl;
 export const peerMonitorUrl = node.peerMonitor.hostUrl;
+export const grafanaUrl = node.monitoring.grafanaUrl;
+export const prometheusUrl = node.monitoring.prometheusUrl;
+export const alertmanagerUrl = node.monitoring.alertmanagerUrl;
+/** Secret: `pulumi stack output --show-secrets grafanaAdminPassword`. */
+export const grafanaAdminPassword = node.monitoring.grafanaAdminPassword;
 export const volumeNames = {
     execution: node.execution.volumeName,
     consensus: node.beacon.volumeName,
+    ...node.monitoring.volumeNames,
 };
 export const containerNames = {
     execution: node.execution.containerName,
     consensus: node.beacon.containerName,
     peerMonitor: node.peerMonitor.containerName,
+    ...node.monitoring.containerNames,
 };
 export const dockerNetwork = node.network.networkName;
 export const executionSyncStatus = node.status?.execution;

@@ -5,8 +5,20 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as docker from "@pulumi/docker";
 
-/** json-file logs rotated at 5 × 50 MB per container: a busy client cannot fill the disk with logs. */
-export const LOG_OPTIONS: Record<string, string> = { "max-size": "50m", "max-file": "5" };
+/** Container labels naming the stack and the role; also copied into every log line (see LOG_OPTIONS). */
+export const STACK_LABEL = "eth-node.stack";
+export const ROLE_LABEL = "eth-node.role";
+
+/**
+ * json-file logs rotated at 5 × 50 MB per container, so a busy client cannot fill the disk with logs. The
+ * stack/role labels are copied into each line, which the log collector turns into Loki labels (json-file
+ * lines carry no container name).
+ */
+export const LOG_OPTIONS: Record<string, string> = {
+    "max-size": "50m",
+    "max-file": "5",
+    labels: `${STACK_LABEL},${ROLE_LABEL}`,
+};
 
 /**
  * The baseline every long-running container gets: restart unless stopped, rotated json-file logs,
@@ -116,8 +128,8 @@ export function volumeOwnerInit(
 /** Labels every resource of the stack carries, so operators can find them with `docker ps --filter label=…`. */
 export function stackLabels(stack: string, role: string): docker.types.input.ContainerLabel[] {
     return [
-        { label: "eth-node.stack", value: stack },
-        { label: "eth-node.role", value: role },
+        { label: STACK_LABEL, value: stack },
+        { label: ROLE_LABEL, value: role },
     ];
 }
 

@@ -7,10 +7,9 @@ import * as pulumi from "@pulumi/pulumi";
 import * as docker from "@pulumi/docker";
 import * as random from "@pulumi/random";
 import { NodeConfig } from "./config";
-import { LOG_OPTIONS, dataVolume, hardenedContainerArgs, hostUrl, privatePort, stackLabels } from "./docker";
+import { dataVolume, hardenedContainerArgs, hostUrl, privatePort, stackLabels } from "./docker";
 import { MetricsEndpoint } from "./metrics";
 import { GeneratedFile, renderMonitoringFiles } from "./monitoring/files";
-import { LOG_LABEL_KEYS } from "./monitoring/alloyConfig";
 import {
     COLLECTOR_DOCKER_LOG_DIR,
     GRAFANA_ADMIN_PASSWORD_FILE,
@@ -38,14 +37,6 @@ const STATEFUL_SERVICES: StatefulMonitoringService[] = ["prometheus", "alertmana
 
 /** Prometheus flushes its head block and WAL on shutdown; give it time rather than a SIGKILL. */
 export const PROMETHEUS_STOP_GRACE_SECONDS = 120;
-
-/**
- * json-file logs rotated like every container's, plus the stack/role labels copied into each line, which
- * the collector turns into Loki labels (json-file lines carry no container name).
- */
-export function collectableLogOptions(): Record<string, string> {
-    return { ...LOG_OPTIONS, labels: LOG_LABEL_KEYS.join(",") };
-}
 
 /** The uploads for one service: its deployable generated files, owned by the service's user. */
 export function uploadsFor(service: MonitoringService, files: GeneratedFile[]): docker.types.input.ContainerUpload[] {
@@ -188,7 +179,6 @@ export class MonitoringStack extends pulumi.ComponentResource {
                 name: `${prefix}-${spec.alias}`,
                 user: spec.user,
                 ...hardenedContainerArgs(),
-                logOpts: collectableLogOptions(),
                 networksAdvanced: [{ name: args.networkName, aliases: [spec.alias] }],
                 labels: stackLabels(stack, role),
             };

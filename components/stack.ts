@@ -9,6 +9,7 @@ import { NodeNetwork } from "./nodeNetwork";
 import { ExecutionNode } from "./execution";
 import { BeaconNode } from "./beacon";
 import { PeerMonitor } from "./peerMonitor";
+import { MonitoringStack } from "./monitoring";
 import { NodeStatus, ReadinessCheck } from "./readiness";
 import { MetricsEndpoint } from "./metrics";
 import { GETH_METRICS, PEER_MONITOR_METRICS, PRYSM_METRICS } from "./endpoints";
@@ -26,6 +27,7 @@ export interface EthNodeStack {
     execution: ExecutionNode;
     beacon: BeaconNode;
     peerMonitor: PeerMonitor;
+    monitoring: MonitoringStack;
     readiness?: ReadinessCheck;
     status?: pulumi.Output<NodeStatus>;
 }
@@ -94,6 +96,17 @@ export function deployEthNode(stack: string, config: NodeConfig): EthNodeStack {
         opts,
     );
 
+    const monitoring = new MonitoringStack(
+        "monitoring",
+        {
+            stack,
+            networkName: network.networkName,
+            config,
+            targets: [...execution.metricsEndpoints, ...beacon.metricsEndpoints, ...peerMonitor.metricsEndpoints],
+        },
+        opts,
+    );
+
     const readiness = config.readiness.enabled
         ? new ReadinessCheck(
               "readiness",
@@ -108,5 +121,5 @@ export function deployEthNode(stack: string, config: NodeConfig): EthNodeStack {
           )
         : undefined;
 
-    return { network, execution, beacon, peerMonitor, readiness, status: readiness?.status };
+    return { network, execution, beacon, peerMonitor, monitoring, readiness, status: readiness?.status };
 }

@@ -3,6 +3,7 @@
  * under Pulumi mocks for a mainnet stack with defaults and a hoodi stack with overrides.
  */
 import { CONTAINER, DeclaredStack, NETWORK, VOLUME, declareStack, flagValue } from "./harness";
+import { nodeMetricsEndpoints } from "../components/stack";
 import { MOCK_JWT_HEX, revealSecrets, isSecretEnvelope, withoutSecrets } from "./mocks";
 
 const HOODI = {
@@ -193,7 +194,7 @@ describe.each(stacks)("%s stack", (stackName, values) => {
             expect(c.securityOpts).toContain("no-new-privileges:true");
             expect(c.capabilities).toEqual({ drops: ["ALL"] });
             expect(c.logDriver).toBe("json-file");
-            expect(c.logOpts).toEqual({ "max-size": "50m", "max-file": "5" });
+            expect(c.logOpts).toEqual({ "max-size": "50m", "max-file": "5", labels: "eth-node.stack,eth-node.role" });
             expect(c.user).toMatch(/^100\d\d:100\d\d$/);
         });
         test("Geth gets minutes of stop grace to flush its database", () => {
@@ -212,6 +213,14 @@ describe.each(stacks)("%s stack", (stackName, values) => {
             for (const c of s.all(CONTAINER)) expect(c.options.providerRef).toContain("pulumi:providers:docker::docker");
         });
     });
+});
+
+test("the monitoring stack scrapes what the node's components declare, the same list `npm run render` uses", async () => {
+    const s = await declareStack("dev", {});
+    const declared = [...s.node.execution.metricsEndpoints, ...s.node.beacon.metricsEndpoints, ...s.node.peerMonitor.metricsEndpoints];
+    expect(declared).toEqual(nodeMetricsEndpoints());
+    const prometheusYml = s.node.monitoring.files.find((f) => f.renderPath.endsWith("prometheus.yml"))!.content;
+    for (const e of declared) expect(prometheusYml).toContain(`${e.alias}:${e.port}`);
 });
 
 test("remote Docker host goes to the explicit provider", async () => {

@@ -55,6 +55,10 @@ test("index.ts exports URLs, network, volume and container names, and sync statu
     expect(await valueOf(outputs.volumeNames.consensus)).toBe("eth-node-dev-prysm-data");
     expect(await valueOf(outputs.containerNames.execution)).toBe("eth-node-dev-geth");
     expect(await valueOf(outputs.containerNames.consensus)).toBe("eth-node-dev-prysm");
+    expect(await valueOf(outputs.containerNames.prometheus)).toBe("eth-node-dev-prometheus");
+    expect(await valueOf(outputs.volumeNames.prometheus)).toBe("eth-node-dev-prometheus-data");
+    expect(outputs.grafanaUrl).toBe("http://127.0.0.1:3000");
+    expect(await (outputs.grafanaAdminPassword as any).isSecret).toBe(true);
     expect(await valueOf(outputs.executionSyncStatus!)).toMatchObject({ headBlock: 100, peers: 7 });
     expect(await valueOf(outputs.consensusSyncStatus!)).toMatchObject({ peers: { connected: "12" } });
 });

@@ -6,10 +6,11 @@
  * role/stack come from the container labels the log driver copies into each line (`--log-opt labels=`),
  * and the container id from the file path.
  */
+import { ROLE_LABEL, STACK_LABEL } from "../docker";
 import { COLLECTOR_DOCKER_LOG_DIR, MONITORING_SERVICES } from "./services";
 
 /** Container labels the json-file driver must copy into every line (`labels` log option) for Loki labels. */
-export const LOG_LABEL_KEYS = ["eth-node.stack", "eth-node.role"] as const;
+export const LOG_LABEL_KEYS = [STACK_LABEL, ROLE_LABEL] as const;
 
 export interface AlloyConfigInput {
     stack: string;
