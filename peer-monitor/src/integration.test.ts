@@ -93,6 +93,36 @@ describe('WebSocket subscription mode', () => {
     expect(await r.metric('peer_monitor_sync_syncing', { layer: 'cl' })).toBe(1)
   })
 
+  it('exports is_optimistic and el_offline of the beacon node as 1/0 gauges', async () => {
+    const r = (running = await startApp({ elUrl: geth.wsUrl, clUrl: beacon.url }))
+    const text = async () => (await r.get('/metrics')).text
+    await waitFor(async () => (await text()).includes('peer_monitor_sync_optimistic{layer="cl"} 0\n'), 3000, 'optimistic 0')
+    let metrics = await text()
+    expect(metrics).toContain('# TYPE peer_monitor_sync_optimistic gauge\n')
+    expect(metrics).toContain('# TYPE peer_monitor_sync_el_offline gauge\n')
+    expect(metrics).toContain('peer_monitor_sync_el_offline{layer="cl"} 0\n')
+    // Only the CL has these fields.
+    expect(metrics).not.toMatch(/peer_monitor_sync_(optimistic|el_offline)\{layer="el"\}/)
+
+    beacon.sync = { ...beacon.sync, is_optimistic: true, el_offline: true }
+    await waitFor(async () => (await text()).includes('peer_monitor_sync_el_offline{layer="cl"} 1\n'), 3000, 'el_offline 1')
+    metrics = await text()
+    expect(metrics).toContain('peer_monitor_sync_optimistic{layer="cl"} 1\n')
+    expect((await r.get('/peers')).json().cl.sync).toMatchObject({ is_optimistic: true, el_offline: true })
+
+    beacon.sync = { ...beacon.sync, is_optimistic: false }
+    await waitFor(async () => (await text()).includes('peer_monitor_sync_optimistic{layer="cl"} 0\n'), 3000, 'optimistic back to 0')
+    expect(await text()).toContain('peer_monitor_sync_el_offline{layer="cl"} 1\n')
+
+    // A node that omits the fields: no sample rather than a guessed 0.
+    const { is_optimistic: _o, el_offline: _e, ...rest } = beacon.sync
+    beacon.sync = rest
+    await waitFor(async () => !(await text()).includes('peer_monitor_sync_optimistic{'), 3000, 'optimistic series removed')
+    metrics = await text()
+    expect(metrics).not.toContain('peer_monitor_sync_el_offline{')
+    expect(r.app.cl.status).toBe('ok')
+  })
+
   it('keeps the list when entries are odd, counting the skipped ones', async () => {
     geth.peers = [
       gethPeer('aa'.repeat(32), { protocols: { eth: 'handshake', snap: 'unknown' }, caps: undefined }),

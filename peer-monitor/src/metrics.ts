@@ -80,6 +80,18 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}) {
     labelNames: ['layer'] as const,
     registers: [registry],
   })
+  const syncOptimistic = new Gauge({
+    name: `${metricPrefix}sync_optimistic`,
+    help: '1 while the beacon node reports is_optimistic (/eth/v1/node/syncing), else 0; layer is always cl; absent when the node omits the field',
+    labelNames: ['layer'] as const,
+    registers: [registry],
+  })
+  const syncElOffline = new Gauge({
+    name: `${metricPrefix}sync_el_offline`,
+    help: '1 while the beacon node reports el_offline (/eth/v1/node/syncing), else 0; layer is always cl; absent when the node omits the field',
+    labelNames: ['layer'] as const,
+    registers: [registry],
+  })
   const reportedPeers = new Gauge({
     name: `${metricPrefix}reported_peers`,
     help: 'Peer count as reported by the node itself (net_peerCount for el, peer_count.connected for cl)',
@@ -120,6 +132,8 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}) {
     syncing,
     head,
     distance,
+    syncOptimistic,
+    syncElOffline,
     reportedPeers,
     invalidEntries,
     subscriptionActive,
@@ -136,6 +150,11 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}) {
         const [direction, client] = key.split('\u0000') as [string, string]
         peers.set({ layer, direction, client }, n)
       }
+    },
+    /** Sets a 1/0 gauge from a boolean the node may omit (null removes the series rather than guessing). */
+    setFlag(gauge: Gauge<'layer'>, layer: Layer, value: boolean | null) {
+      if (value === null) gauge.remove({ layer })
+      else gauge.set({ layer }, value ? 1 : 0)
     },
     recordError(layer: Layer, endpoint: string, kind: ErrorKind) {
       rpcErrors.inc({ layer, endpoint, kind })

@@ -308,6 +308,8 @@ export class ClMonitor extends LayerMonitor {
     ctx.metrics.syncing.set({ layer: 'cl' }, sync.syncing ? 1 : 0)
     ctx.metrics.head.set({ layer: 'cl' }, sync.headSlot)
     ctx.metrics.distance.set({ layer: 'cl' }, sync.distance)
+    ctx.metrics.setFlag(ctx.metrics.syncOptimistic, 'cl', sync.isOptimistic)
+    ctx.metrics.setFlag(ctx.metrics.syncElOffline, 'cl', sync.elOffline)
     ctx.metrics.reportedPeers.set({ layer: 'cl' }, count.connected)
     return changed
   }

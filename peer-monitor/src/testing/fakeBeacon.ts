@@ -20,7 +20,8 @@ export function beaconPeer(peerId: string, overrides: Record<string, unknown> = 
 
 export class FakeBeacon {
   peers: RawBeaconPeer[] = []
-  sync = { head_slot: '1000', sync_distance: '0', is_syncing: false, is_optimistic: false, el_offline: false }
+  /** `/eth/v1/node/syncing` data (fields may be deleted to mimic nodes that omit them). */
+  sync: Record<string, unknown> = { head_slot: '1000', sync_distance: '0', is_syncing: false, is_optimistic: false, el_offline: false }
   fault: BeaconFault = null
   slowMs = 2000
   oversizedBytes = 64 * 1024
