@@ -5,7 +5,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as docker from "@pulumi/docker";
 import { EthNetwork } from "./config";
-import { dataVolume, hardenedContainerArgs, hostUrl, privatePort, publicPort, stackLabels, volumeOwnerInit } from "./docker";
+import { hardenedContainerArgs, hostUrl, ownedDataVolume, privatePort, publicPort, stackLabels } from "./docker";
 import { BEACON_ALIAS, PRYSM_METRICS, PRYSM_PORTS } from "./endpoints";
 import { MetricsEndpoint } from "./metrics";
 
@@ -89,23 +89,15 @@ export class BeaconNode extends pulumi.ComponentResource {
         const child = { parent: this };
         const prefix = `eth-node-${args.stack}`;
 
-        const volume = dataVolume(
+        const { volume, owner } = ownedDataVolume(
             `${name}-data`,
             {
                 name: `${prefix}-prysm-data`,
+                stack: args.stack,
+                role: "consensus",
                 deleteOnDestroy: args.deleteVolumeOnDestroy,
-                labels: { "eth-node.stack": args.stack, "eth-node.role": "consensus" },
-            },
-            child,
-        );
-        const volumeInit = volumeOwnerInit(
-            `${name}-data-owner`,
-            {
-                name: `${prefix}-prysm-data-owner`,
-                image: args.volumeInitImage,
-                volumeName: volume.name,
                 uid: PRYSM_UID,
-                gid: PRYSM_UID,
+                initImage: args.volumeInitImage,
             },
             child,
         );
@@ -142,7 +134,7 @@ export class BeaconNode extends pulumi.ComponentResource {
                 // `up{job="prysm"}` alert and the peer monitor's /healthz on the beacon API.
                 labels: stackLabels(args.stack, "consensus"),
             },
-            { ...child, dependsOn: [volumeInit] },
+            { ...child, dependsOn: [owner] },
         );
 
         this.containerName = this.container.name;

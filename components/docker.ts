@@ -54,9 +54,11 @@ export function privatePort(port: number, hostPort: number, bindAddress: string)
 export interface DataVolumeArgs {
     /** Docker volume name. */
     name: string;
+    /** Stack and role, recorded as volume labels. */
+    stack: string;
+    role: string;
     /** When false (the default), the volume is kept when the stack is destroyed: chain data is expensive. */
     deleteOnDestroy: boolean;
-    labels?: Record<string, string>;
 }
 
 /**
@@ -73,44 +75,45 @@ export function dataVolume(
         {
             name: args.name,
             driver: "local",
-            labels: Object.entries(args.labels ?? {}).map(([label, value]) => ({ label, value })),
+            labels: [
+                { label: STACK_LABEL, value: args.stack },
+                { label: ROLE_LABEL, value: args.role },
+            ],
         },
         { ...opts, retainOnDelete: !args.deleteOnDestroy, protect: false },
     );
 }
 
-export interface VolumeOwnerArgs {
-    /** Container name of the one-shot init container. */
-    name: string;
-    /** An image that ships `chown` (a shell-less image cannot initialise its own volume). */
-    image: pulumi.Input<string>;
-    volumeName: pulumi.Input<string>;
+export interface OwnedDataVolumeArgs extends DataVolumeArgs {
+    /** The non-root uid (and gid) of the service that writes the volume. */
     uid: number;
-    gid: number;
+    /** An image that ships `chown` (a shell-less image cannot initialise its own volume). */
+    initImage: pulumi.Input<string>;
 }
 
 export const VOLUME_INIT_MOUNT = "/volume";
 
 /**
- * A one-shot container that hands a fresh named volume to the service's non-root user. Docker creates
- * volumes owned by root; a client running as uid 10001 could not write its datadir otherwise. It chowns the
- * volume's top directory only — never -R over a terabyte — and exits; it is the one container that keeps
- * CAP_CHOWN, and runs before the service that uses the volume.
+ * A data volume handed to a non-root service. Docker creates volumes owned by root, so a client running as
+ * uid 10001 could not write its datadir; a one-shot container chowns the volume's top directory — never -R
+ * over a terabyte — and exits. It is the one container that keeps CAP_CHOWN; the service must depend on
+ * `owner` so it starts after it.
  */
-export function volumeOwnerInit(
+export function ownedDataVolume(
     resourceName: string,
-    args: VolumeOwnerArgs,
+    args: OwnedDataVolumeArgs,
     opts: pulumi.CustomResourceOptions,
-): docker.Container {
-    return new docker.Container(
-        resourceName,
+): { volume: docker.Volume; owner: docker.Container } {
+    const volume = dataVolume(resourceName, args, opts);
+    const owner = new docker.Container(
+        `${resourceName}-owner`,
         {
-            name: args.name,
-            image: args.image,
+            name: `${args.name}-owner`,
+            image: args.initImage,
             entrypoints: ["chown"],
-            command: [`${args.uid}:${args.gid}`, VOLUME_INIT_MOUNT],
+            command: [`${args.uid}:${args.uid}`, VOLUME_INIT_MOUNT],
             user: "0:0",
-            volumes: [{ volumeName: args.volumeName, containerPath: VOLUME_INIT_MOUNT }],
+            volumes: [{ volumeName: volume.name, containerPath: VOLUME_INIT_MOUNT }],
             securityOpts: ["no-new-privileges:true"],
             capabilities: { drops: ["ALL"], adds: ["CHOWN"] },
             logDriver: "json-file",
@@ -123,6 +126,7 @@ export function volumeOwnerInit(
         },
         opts,
     );
+    return { volume, owner };
 }
 
 /** Labels every resource of the stack carries, so operators can find them with `docker ps --filter label=…`. */

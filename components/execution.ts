@@ -5,7 +5,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as docker from "@pulumi/docker";
 import { EthNetwork } from "./config";
-import { dataVolume, hardenedContainerArgs, hostUrl, privatePort, publicPort, stackLabels, volumeOwnerInit } from "./docker";
+import { hardenedContainerArgs, hostUrl, ownedDataVolume, privatePort, publicPort, stackLabels } from "./docker";
 import { EXECUTION_ALIAS, GETH_METRICS, GETH_PORTS } from "./endpoints";
 import { MetricsEndpoint } from "./metrics";
 
@@ -97,18 +97,16 @@ export class ExecutionNode extends pulumi.ComponentResource {
         const child = { parent: this };
         const prefix = `eth-node-${args.stack}`;
 
-        const volume = dataVolume(
+        const { volume, owner } = ownedDataVolume(
             `${name}-data`,
             {
                 name: `${prefix}-geth-data`,
+                stack: args.stack,
+                role: "execution",
                 deleteOnDestroy: args.deleteVolumeOnDestroy,
-                labels: { "eth-node.stack": args.stack, "eth-node.role": "execution" },
+                uid: GETH_UID,
+                initImage: args.image,
             },
-            child,
-        );
-        const volumeInit = volumeOwnerInit(
-            `${name}-data-owner`,
-            { name: `${prefix}-geth-data-owner`, image: args.image, volumeName: volume.name, uid: GETH_UID, gid: GETH_UID },
             child,
         );
 
@@ -149,7 +147,7 @@ export class ExecutionNode extends pulumi.ComponentResource {
                 },
                 labels: stackLabels(args.stack, "execution"),
             },
-            { ...child, dependsOn: [volumeInit] },
+            { ...child, dependsOn: [owner] },
         );
 
         this.containerName = this.container.name;

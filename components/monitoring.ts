@@ -166,8 +166,9 @@ export class MonitoringStack extends pulumi.ComponentResource {
                 `${name}-${service}-data`,
                 {
                     name: `${prefix}-${service}-data`,
+                    stack,
+                    role: service,
                     deleteOnDestroy: config.deleteVolumesOnDestroy,
-                    labels: { "eth-node.stack": stack, "eth-node.role": service },
                 },
                 child,
             );
