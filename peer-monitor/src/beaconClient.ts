@@ -1,50 +1,96 @@
-import { HttpStatusError, OversizedResponseError } from './errors'
+import { request as httpRequest, type IncomingMessage } from 'node:http'
+import { request as httpsRequest } from 'node:https'
+import { StringDecoder } from 'node:string_decoder'
+import { HttpStatusError, MalformedResponseError, OversizedResponseError } from './errors'
 
 export type BeaconClient = {
   /** GET a beacon API path and parse its JSON body. */
   get(path: string): Promise<unknown>
 }
 
-/** Reads a fetch body, failing as soon as it exceeds `limit` bytes. */
-export async function readLimited(response: Response, limit: number): Promise<string> {
-  const declared = Number(response.headers.get('content-length'))
-  if (Number.isFinite(declared) && declared > limit) {
-    await response.body?.cancel().catch(() => {})
-    throw new OversizedResponseError(limit)
-  }
-  if (!response.body) return ''
-  const reader = response.body.getReader()
-  const chunks: Uint8Array[] = []
-  let size = 0
-  for (;;) {
-    const { done, value } = await reader.read()
-    if (done) break
-    size += value.byteLength
-    if (size > limit) {
-      await reader.cancel().catch(() => {})
-      throw new OversizedResponseError(limit)
+/**
+ * Reads a response body as UTF-8 text, failing as soon as it exceeds `limit` bytes. Chunks are decoded as
+ * they arrive (a rope of strings, flattened once by JSON.parse) instead of being collected and concatenated,
+ * so a large body is held once or twice in memory rather than three times.
+ */
+export function readLimitedText(res: IncomingMessage, limit: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const declared = Number(res.headers['content-length'])
+    if (Number.isFinite(declared) && declared > limit) {
+      res.destroy()
+      reject(new OversizedResponseError(limit))
+      return
     }
-    chunks.push(value)
-  }
-  return Buffer.concat(chunks, size).toString('utf8')
+    const decoder = new StringDecoder('utf8')
+    let text = ''
+    let size = 0
+    res.on('data', (chunk: Buffer) => {
+      size += chunk.length
+      if (size > limit) {
+        res.destroy()
+        reject(new OversizedResponseError(limit))
+        return
+      }
+      text += decoder.write(chunk)
+    })
+    res.on('end', () => resolve(text + decoder.end()))
+    res.on('error', reject)
+    res.on('close', () => {
+      if (!res.complete) reject(Object.assign(new Error('response closed before it was complete'), { code: 'ECONNRESET' }))
+    })
+  })
 }
 
-/** Beacon node REST client on node's fetch, with a per-request timeout and a response size limit. */
+/**
+ * Beacon node REST client on node's http/https modules (node's fetch would load undici, ~10 MB of RSS, for
+ * four GET requests), with a per-request deadline and a response size limit. Keep-alive comes from node's
+ * global agents.
+ */
 export function createBeaconClient(baseUrl: string, options: { timeoutMs: number; maxResponseBytes: number }): BeaconClient {
   const base = baseUrl.replace(/\/+$/, '')
   return {
-    async get(path) {
-      const url = `${base}${path}`
-      const response = await fetch(url, {
-        headers: { accept: 'application/json' },
-        signal: AbortSignal.timeout(options.timeoutMs),
+    get(path) {
+      const url = new URL(`${base}${path}`)
+      const shown = `${url.origin}${url.pathname}${url.search}` // never the credentials
+      const send = url.protocol === 'https:' ? httpsRequest : httpRequest
+      return new Promise<unknown>((resolve, reject) => {
+        let settled = false
+        const finish = (error: unknown, value?: unknown) => {
+          if (settled) return
+          settled = true
+          clearTimeout(timer)
+          if (error) {
+            req.destroy()
+            reject(error)
+          } else resolve(value)
+        }
+        const req = send(url, { method: 'GET', headers: { accept: 'application/json' } }, (res) => {
+          const status = res.statusCode ?? 0
+          if (status < 200 || status > 299) {
+            res.resume()
+            finish(new HttpStatusError(status, shown))
+            return
+          }
+          readLimitedText(res, options.maxResponseBytes).then((text) => {
+            let body: unknown
+            try {
+              body = JSON.parse(text)
+            } catch (e) {
+              finish(e instanceof SyntaxError ? e : new MalformedResponseError(String(e)))
+              return
+            }
+            finish(null, body)
+          }, finish)
+        })
+        // One deadline for connect + headers + body, like fetch with AbortSignal.timeout.
+        const timer = setTimeout(() => {
+          const e = new Error(`request to ${shown} timed out after ${options.timeoutMs} ms`)
+          e.name = 'TimeoutError'
+          finish(e)
+        }, options.timeoutMs)
+        req.on('error', (e) => finish(e))
+        req.end()
       })
-      if (!response.ok) {
-        await response.body?.cancel().catch(() => {})
-        throw new HttpStatusError(response.status, url)
-      }
-      const text = await readLimited(response, options.maxResponseBytes)
-      return JSON.parse(text) as unknown
     },
   }
 }

@@ -2,7 +2,7 @@
  * `npm run bench`: CPU per update cycle, service RSS at 50 / 1,000 / 10,000 peers,
  * and peer-change-to-output latency over a loopback WebSocket subscription.
  */
-import { spawn, type ChildProcess } from 'node:child_process'
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import { cpus } from 'node:os'
 import { join } from 'node:path'
@@ -14,7 +14,6 @@ import { emptyLayerState } from './snapshot'
 import { beaconPeer, FakeBeacon } from './testing/fakeBeacon'
 import { FakeGeth, gethPeer } from './testing/fakeGeth'
 
-const sizes = [50, 1000, 10_000]
 const main = join(__dirname, 'main.js')
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 const hex = (i: number, len = 64) => i.toString(16).padStart(len, '0')
@@ -29,15 +28,16 @@ function clPeers(n: number, offset = 0) {
 }
 
 /** CPU ms per cycle: JSON.parse of the raw responses + entry-wise parse + diff + snapshot + JSON line (and table). */
-function cpuPerCycle(n: number) {
-  const rawA = [JSON.stringify(elPeers(n)), JSON.stringify({ data: clPeers(n) })]
+function cpuPerCycle(elN: number, clN: number) {
+  const rawA = [JSON.stringify(elPeers(elN)), JSON.stringify({ data: clPeers(clN) })]
   // 2% churn between the two alternating responses
-  const churn = Math.max(1, Math.round(n * 0.02))
-  const rawB = [JSON.stringify(elPeers(n, churn)), JSON.stringify({ data: clPeers(n, churn) })]
+  const churn = (n: number) => Math.max(1, Math.round(n * 0.02))
+  const rawB = [JSON.stringify(elPeers(elN, churn(elN))), JSON.stringify({ data: clPeers(clN, churn(clN)) })]
+  const n = elN + clN
   const el = emptyLayerState('el')
   const cl = emptyLayerState('cl')
   el.status = cl.status = 'ok'
-  const iterations = n <= 50 ? 400 : n <= 1000 ? 40 : 6
+  const iterations = n <= 100 ? 400 : n <= 2000 ? 40 : 6
   const cycle = (raw: string[], table: boolean) => {
     const now = Date.now()
     const e = parseElPeers(JSON.parse(raw[0]!))
@@ -59,14 +59,20 @@ function cpuPerCycle(n: number) {
   return { json: measure(false), table: measure(true) }
 }
 
-function rssMb(pid: number): number {
+function procStatusMb(pid: number, field: 'VmRSS' | 'VmHWM'): number {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8')
-  const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1])
+  const kb = Number(new RegExp(`${field}:\\s+(\\d+)`).exec(status)?.[1])
   return kb / 1024
 }
 
-function startService(args: string[], stdout: 'pipe' | 'ignore'): ChildProcess {
-  return spawn(process.execPath, [main, '--listen', '127.0.0.1:0', '--log-level', 'warn', '--log-format', 'json', ...args], { stdio: ['ignore', stdout, 'inherit'] })
+const memProbe = join(__dirname, 'testing', 'memProbe.js')
+
+/** The built service; `probe` adds --expose-gc and the benchmark-only memory probe (IPC "mem" -> GC + memoryUsage). */
+function startService(args: string[], stdout: 'pipe' | 'ignore', probe = false): ChildProcess {
+  const node = probe ? ['--expose-gc', '-r', memProbe] : []
+  return spawn(process.execPath, [...node, main, '--listen', '127.0.0.1:0', '--log-level', 'warn', '--log-format', 'json', ...args], {
+    stdio: probe ? ['ignore', stdout, 'inherit', 'ipc'] : ['ignore', stdout, 'inherit'],
+  })
 }
 
 async function stopService(c: ChildProcess) {
@@ -75,27 +81,71 @@ async function stopService(c: ChildProcess) {
   await exited
 }
 
-/** Peak RSS of the real service process holding n EL + n CL peers, polling every 0.5 s. */
-async function serviceRss(n: number): Promise<{ rss: number; peers: number }> {
+type ProbeReply = { gc: boolean; rss: number; heapUsed: number; heapTotal: number; external: number; arrayBuffers: number; vmHwmKb: number | null }
+
+function askMemory(child: ChildProcess): Promise<ProbeReply> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('memory probe did not answer')), 5000)
+    child.once('message', (m) => {
+      clearTimeout(timer)
+      resolve(m as ProbeReply)
+    })
+    child.send('mem')
+  })
+}
+
+export type MemoryResult = {
+  elPeers: number
+  clPeers: number
+  /** Peak RSS over the whole run (VmHWM), MB. */
+  peakRss: number
+  /** RSS right after a full GC, MB (median of the samples). */
+  gcRss: number
+  /** V8 heapUsed right after a full GC, MB (median of the samples). */
+  gcHeapUsed: number
+  cycles: number
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!
+const mb = (bytes: number) => bytes / 1024 / 1024
+
+/**
+ * Memory of the real service process (dist/main.js) holding `el` EL + `cl` CL peers from the loopback fakes,
+ * interval 0.5 s (every cycle re-fetches, re-parses and prints a full snapshot), for `seconds`.
+ * Peak = VmHWM of the process. Steady state = RSS and heapUsed right after a forced full GC (--expose-gc),
+ * sampled 3 times during the last seconds of the run, median.
+ */
+async function serviceMemory(el: number, cl: number, seconds = 8): Promise<MemoryResult> {
   const geth = new FakeGeth()
   const beacon = new FakeBeacon()
   await geth.start()
   await beacon.start()
-  geth.peers = elPeers(n)
-  beacon.peers = clPeers(n)
-  const child = startService(['--el-url', geth.wsUrl, '--cl-url', beacon.url, '--interval', '0.5', '--max-response-bytes', String(256 * 1024 * 1024)], 'ignore')
-  let peak = 0
-  const deadline = Date.now() + 6000
-  while (Date.now() < deadline) {
-    await sleep(250)
-    peak = Math.max(peak, rssMb(child.pid!))
+  geth.peers = elPeers(el)
+  beacon.peers = clPeers(cl)
+  const child = startService(['--el-url', geth.wsUrl, '--cl-url', beacon.url, '--interval', '0.5', '--max-response-bytes', String(256 * 1024 * 1024)], 'ignore', true)
+  const samples: ProbeReply[] = []
+  const started = Date.now()
+  await sleep((seconds - 2) * 1000)
+  for (let i = 0; i < 3; i++) {
+    samples.push(await askMemory(child))
+    await sleep(600)
   }
+  const peakRss = procStatusMb(child.pid!, 'VmHWM')
   const calls = geth.calls.get('admin_peers') ?? 0
   await stopService(child)
   await geth.stop()
   await beacon.stop()
-  if (calls < 3) throw new Error(`service made only ${calls} admin_peers calls at ${n} peers`)
-  return { rss: peak, peers: n }
+  if (!samples.every((s) => s.gc)) throw new Error('the service was not started with --expose-gc')
+  const minCycles = Math.floor((Date.now() - started) / 1000) // at least one cycle per 2 intervals on average
+  if (calls < Math.min(3, minCycles)) throw new Error(`service made only ${calls} admin_peers calls at ${el}+${cl} peers`)
+  return {
+    elPeers: el,
+    clPeers: cl,
+    peakRss,
+    gcRss: median(samples.map((s) => mb(s.rss))),
+    gcHeapUsed: median(samples.map((s) => mb(s.heapUsed))),
+    cycles: calls,
+  }
 }
 
 /** Time from a peerEvents notification at the server to the matching line on the service's stdout. */
@@ -149,14 +199,49 @@ async function changeLatency(samples: number) {
   return { median: q(0.5), p95: q(0.95), max: latencies[latencies.length - 1]!, samples }
 }
 
-async function run() {
-  const rows: string[][] = [['peers (per layer)', 'CPU/cycle JSON (ms)', 'CPU/cycle table (ms)', 'snapshot line (KB)', 'service RSS peak (MB)']]
-  for (const n of sizes) {
-    const cpu = cpuPerCycle(n)
-    const { rss } = await serviceRss(n)
-    rows.push([n.toLocaleString('en-US'), cpu.json.ms.toFixed(2), cpu.table.ms.toFixed(2), (cpu.json.bytes / 1024).toFixed(0), rss.toFixed(1)])
+/** [EL peers, CL peers]; the issue asks for 50, 1,000 and 10,000 peers: 10,000 is measured as 10,000 in total
+ * (10,000 EL + 0 CL: geth's configured maximum; and 5,000 + 5,000) and as 10,000 on each layer. */
+const scenarios: [number, number][] = [
+  [0, 0],
+  [50, 0],
+  [25, 25],
+  [50, 50],
+  [1000, 0],
+  [1000, 1000],
+  [10_000, 0],
+  [5000, 5000],
+  [10_000, 10_000],
+]
+
+/** RSS and heapUsed after a full GC of a bare `node` and of node with the service's modules loaded (nothing started). */
+function fixedBaseline() {
+  const measure = (code: string) => {
+    const r = spawnSync(process.execPath, ['--expose-gc', '-e', `${code};gc();gc();const u=process.memoryUsage();process.stdout.write(JSON.stringify([u.rss,u.heapUsed]))`], { encoding: 'utf8', cwd: __dirname })
+    const [rss, heap] = JSON.parse(r.stdout) as [number, number]
+    return { rss: mb(rss), heapUsed: mb(heap) }
   }
-  const lat = await changeLatency(40)
+  return {
+    node: measure('0'),
+    modules: measure(`require(${JSON.stringify(join(__dirname, 'app.js'))})`),
+  }
+}
+
+const fmt = (n: number) => n.toLocaleString('en-US')
+
+async function run() {
+  const memoryOnly = process.argv.includes('--memory-only')
+  const header = ['EL peers', 'CL peers', 'CPU/cycle JSON (ms)', 'CPU/cycle table (ms)', 'snapshot line (KB)', 'RSS peak (MB)', 'RSS after GC (MB)', 'heapUsed after GC (MB)']
+  const rows: string[][] = [header]
+  const results: { el: number; cl: number; cpu: number; mem: MemoryResult }[] = []
+  for (const [el, cl] of scenarios) {
+    const cpu = memoryOnly ? null : cpuPerCycle(el, cl)
+    const mem = await serviceMemory(el, cl)
+    results.push({ el, cl, cpu: cpu?.json.ms ?? NaN, mem })
+    rows.push([fmt(el), fmt(cl), cpu?.json.ms.toFixed(2) ?? '-', cpu?.table.ms.toFixed(2) ?? '-', cpu ? (cpu.json.bytes / 1024).toFixed(0) : '-', mem.peakRss.toFixed(1), mem.gcRss.toFixed(1), mem.gcHeapUsed.toFixed(1)])
+    if (process.argv.includes('--verbose')) console.error(rows[rows.length - 1]!.join(' | '))
+  }
+  const base = fixedBaseline()
+  const lat = memoryOnly ? null : await changeLatency(40)
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)))
   const line = (r: string[]) => `| ${r.map((c, i) => c.padEnd(widths[i]!)).join(' | ')} |`
   const out = [
@@ -166,20 +251,27 @@ async function run() {
     `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`,
     ...rows.slice(1).map(line),
     '',
-    `change-to-output latency (WebSocket peerEvents -> stdout line, ${lat.samples} samples): median ${lat.median.toFixed(1)} ms, p95 ${lat.p95.toFixed(1)} ms, max ${lat.max.toFixed(1)} ms`,
+    `fixed baseline after GC: bare node ${base.node.rss.toFixed(1)} MB RSS (heapUsed ${base.node.heapUsed.toFixed(1)} MB); node + the service's modules (viem parts, prom-client, ws not yet loaded) ${base.modules.rss.toFixed(1)} MB RSS (heapUsed ${base.modules.heapUsed.toFixed(1)} MB)`,
+    lat
+      ? `change-to-output latency (WebSocket peerEvents -> stdout line, ${lat.samples} samples): median ${lat.median.toFixed(1)} ms, p95 ${lat.p95.toFixed(1)} ms, max ${lat.max.toFixed(1)} ms`
+      : 'change-to-output latency: not measured (--memory-only)',
     '',
     'targets: 50-peer cycle < 5 ms CPU; RSS < 100 MB at 10,000 peers; change-to-output < 100 ms',
   ]
   console.log(out.join('\n'))
-  const cpu50 = Number(rows[1]![1])
-  const rss10k = Number(rows[3]![4])
-  const missed = [
-    cpu50 < 5 ? null : `50-peer cycle ${cpu50} ms >= 5 ms`,
-    rss10k < 100 ? null : `RSS at 10,000 peers per layer ${rss10k} MB >= 100 MB`,
-    lat.p95 < 100 ? null : `change-to-output p95 ${lat.p95.toFixed(1)} ms >= 100 ms`,
-  ].filter((m) => m !== null)
+  const find = (el: number, cl: number) => results.find((r) => r.el === el && r.cl === cl)!
+  const checks: [string, boolean][] = []
+  const c50 = find(50, 0).cpu
+  if (!memoryOnly) checks.push([`50-peer cycle (50 EL) ${c50.toFixed(2)} ms CPU < 5 ms`, c50 < 5])
+  for (const [el, cl] of [[10_000, 0], [5000, 5000], [10_000, 10_000]] as const) {
+    const m = find(el, cl).mem
+    const what = `${fmt(el)} EL + ${fmt(cl)} CL peers`
+    checks.push([`${what}: RSS after GC ${m.gcRss.toFixed(1)} MB < 100 MB`, m.gcRss < 100])
+    checks.push([`${what}: peak RSS ${m.peakRss.toFixed(1)} MB < 100 MB`, m.peakRss < 100])
+  }
+  if (lat) checks.push([`change-to-output p95 ${lat.p95.toFixed(1)} ms < 100 ms`, lat.p95 < 100])
   // A benchmark reports; it does not fail the build.
-  console.log(missed.length === 0 ? 'all targets met' : `targets missed: ${missed.join('; ')}`)
+  for (const [text, ok] of checks) console.log(`${ok ? 'met   ' : 'MISSED'} ${text}`)
 }
 
 run().catch((e) => {

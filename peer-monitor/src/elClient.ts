@@ -1,6 +1,5 @@
-import { createClient, http, RpcRequestError, type Client } from 'viem'
-import { getWebSocketRpcClient, type SocketRpcClient } from 'viem/utils'
 import { ConnectionClosedError, OversizedResponseError } from './errors'
+import { createClient, getWebSocketRpcClient, http, RpcRequestError, type Client, type SocketRpcClient } from './viem'
 
 /** JSON-RPC access to geth, over viem's http transport or its WebSocket RPC client. */
 export type ElClient = {
