@@ -3,7 +3,7 @@ import { backoffForInterval } from './backoff'
 import { createBeaconClient } from './beaconClient'
 import type { Config } from './config'
 import { createElClient } from './elClient'
-import { formatEvent, snapshotEvent, type OutputEvent, type SnapshotTrigger } from './format'
+import { formatEvent, snapshotChunks, type OutputEvent, type SnapshotTrigger } from './format'
 import { createLogger, type Logger } from './logger'
 import { createMetrics, type Metrics } from './metrics'
 import { ClMonitor, ElMonitor, type MonitorContext } from './monitor'
@@ -32,6 +32,7 @@ export class App {
   private readonly clMonitor: ClMonitor
   private readonly server: Server
   private snapshotTimer: NodeJS.Timeout | null = null
+  private changeSnapshot: NodeJS.Immediate | null = null
 
   constructor(readonly config: Config, private readonly io: AppIo = defaultIo) {
     this.metrics = createMetrics()
@@ -40,7 +41,7 @@ export class App {
       metrics: this.metrics,
       logger: this.logger,
       emit: (e) => this.write(e),
-      onChange: () => this.snapshot('change'),
+      onChange: () => this.changed(),
       now: io.now,
       intervalMs: config.intervalMs,
       backoff: backoffForInterval(config.intervalMs),
@@ -55,8 +56,19 @@ export class App {
     this.io.stdout(formatEvent(event, this.config.logFormat))
   }
 
+  /** Writes a snapshot to stdout in pieces (see snapshotChunks): no 10 MB string at 10,000 peers. */
   snapshot(trigger: SnapshotTrigger) {
-    this.write(snapshotEvent(this.el, this.cl, trigger, this.io.now()))
+    const format = this.config.logFormat === 'json' ? 'json' : 'table'
+    for (const piece of snapshotChunks(this.el, this.cl, trigger, this.io.now(), format)) this.io.stdout(piece)
+  }
+
+  /** A `change` snapshot follows every change; changes within one turn of the event loop share it. */
+  private changed() {
+    if (this.changeSnapshot) return
+    this.changeSnapshot = setImmediate(() => {
+      this.changeSnapshot = null
+      this.snapshot('change')
+    })
   }
 
   /** Starts the HTTP server and both monitors; resolves with the bound address. */
@@ -78,6 +90,8 @@ export class App {
   async stop(): Promise<void> {
     if (this.snapshotTimer) clearInterval(this.snapshotTimer)
     this.snapshotTimer = null
+    if (this.changeSnapshot) clearImmediate(this.changeSnapshot)
+    this.changeSnapshot = null
     this.elMonitor.stop()
     this.clMonitor.stop()
     await new Promise<void>((resolve) => {

@@ -2,7 +2,7 @@ import { parseClPeer } from './clPeers'
 import { parseElPeer } from './elPeers'
 import {
   formatColumns, formatDuration, formatEvent, formatJsonLine, formatTable, peerConnectedEvent,
-  peerDisconnectedEvent, schemaVersion, snapshotEvent,
+  peerDisconnectedEvent, schemaVersion, snapshotChunks, snapshotEvent,
 } from './format'
 import type { TrackedPeer } from './peerState'
 import { emptyLayerState } from './snapshot'
@@ -110,5 +110,46 @@ describe('table output', () => {
       'EL peers: 0 | status: pending | subscription: inactive',
       'CL peers: 0 | status: pending',
     ])
+  })
+})
+
+describe('snapshotChunks (streamed snapshot output)', () => {
+  function big(n: number) {
+    const { el, cl } = states()
+    for (let i = 0; i < n; i++) {
+      const e = mustParse(parseElPeer({ id: i.toString(16).padStart(64, '0'), name: i % 3 ? 'Nethermind/v1.30.0+abc/linux-x64/dotnet9' : 'Geth/v1.17.5-stable-abc/linux-amd64/go1.25', caps: ['eth/68'], network: { remoteAddress: `10.0.${i >> 8}.${i & 255}:30303`, inbound: i % 2 === 0 }, enr: `enr:-${i}` }))
+      el.peers.set(e.id, { peer: e, since: now - i * 1000 })
+      const c = mustParse(parseClPeer({ peer_id: `16Uiu2HAm${i}`, last_seen_p2p_address: `/ip4/10.1.0.${i & 255}/tcp/13000`, state: 'connected', direction: 'inbound', agent: i % 2 ? 'Lighthouse/v7.0.0-abc/x86_64-linux' : undefined }))
+      cl.peers.set(c.id, { peer: c, since: now - i * 7000 })
+    }
+    return { el, cl }
+  }
+  it.each(['json', 'table'] as const)('%s: joined pieces equal the one-string rendering', (format) => {
+    for (const n of [0, 1, 500]) {
+      const { el, cl } = big(n)
+      const whole = formatEvent(snapshotEvent(el, cl, 'change', now), format)
+      const pieces = [...snapshotChunks(el, cl, 'change', now, format, 1000)]
+      expect(pieces.join('')).toBe(whole)
+      if (n === 500) {
+        expect(pieces.length).toBeGreaterThan(20)
+        // bounded pieces: at most the limit plus one row/peer
+        expect(Math.max(...pieces.map((p) => p.length))).toBeLessThan(1000 + 600)
+      }
+    }
+  })
+  it('uses the peer lists as they were when it started', () => {
+    const { el, cl } = big(10)
+    const gen = snapshotChunks(el, cl, 'request', now, 'json', 100)
+    const first = gen.next().value as string
+    el.peers.clear()
+    const e = JSON.parse(first + [...gen].join(''))
+    expect(e.el.peer_count).toBe(11)
+    expect(e.el.peers).toHaveLength(11)
+  })
+  it('an empty state renders both formats', () => {
+    const el = emptyLayerState('el')
+    const cl = emptyLayerState('cl')
+    expect([...snapshotChunks(el, cl, 'interval', now, 'json')].join('')).toBe(formatJsonLine(snapshotEvent(el, cl, 'interval', now)))
+    expect([...snapshotChunks(el, cl, 'interval', now, 'table')].join('')).toBe(formatTable(snapshotEvent(el, cl, 'interval', now)))
   })
 })

@@ -111,9 +111,10 @@ export function peerDisconnectedEvent(t: TrackedPeer, source: EventSource, reaso
   }
 }
 
-export function layerToJson(s: LayerState, now: number): LayerJson {
-  const peers: PeerJson[] = []
-  for (const t of s.peers.values()) peers.push(peerToJson(t, now))
+export type LayerMetaJson = Omit<LayerJson, 'peers'>
+
+/** Everything of a layer but its peers, with `peer_count` given by the caller. */
+function layerMeta(s: LayerState, peerCount: number): LayerMetaJson {
   const sync: LayerJson['sync'] =
     s.layer === 'el'
       ? s.elSync && { syncing: s.elSync.syncing, head_block: s.elSync.head, highest_block: s.elSync.highest, distance: s.elSync.distance }
@@ -122,18 +123,77 @@ export function layerToJson(s: LayerState, now: number): LayerJson {
     status: s.status,
     last_success: s.lastSuccess === null ? null : iso(s.lastSuccess),
     error: s.lastError && s.status === 'error' ? { ...s.lastError, at: s.lastErrorAt === null ? null : iso(s.lastErrorAt) } : null,
-    peer_count: peers.length,
+    peer_count: peerCount,
     reported_peer_count: s.reportedPeerCount,
     invalid_entries: s.invalidEntries,
     subscription: s.subscription,
     sync,
     identity: s.identity && { peer_id: s.identity.peerId, enr: s.identity.enr },
-    peers,
   }
+}
+
+export function layerToJson(s: LayerState, now: number): LayerJson {
+  const peers: PeerJson[] = []
+  for (const t of s.peers.values()) peers.push(peerToJson(t, now))
+  return { ...layerMeta(s, peers.length), peers }
 }
 
 export function snapshotEvent(el: LayerState, cl: LayerState, trigger: SnapshotTrigger, now: number): SnapshotEvent {
   return { schema_version: schemaVersion, event: 'snapshot', ts: iso(now), trigger, el: layerToJson(el, now), cl: layerToJson(cl, now) }
+}
+
+/** Text pieces are flushed once they reach about this many characters. */
+export const snapshotChunkChars = 64 * 1024
+
+/**
+ * A snapshot event as text, in pieces of about `chunkChars`: exactly `formatEvent(snapshotEvent(...), format)`
+ * once joined, but without building the whole string, the PeerJson array or (for the table) all rows at
+ * once — at 10,000 peers a snapshot is ~5 MB of JSON per layer. The peer lists are captured (references
+ * only) when the generator starts, so a layer that changes while a slow HTTP client reads still gives a
+ * consistent snapshot.
+ */
+export function* snapshotChunks(el: LayerState, cl: LayerState, trigger: SnapshotTrigger, now: number, format: OutputFormat, chunkChars = snapshotChunkChars): Generator<string, void, undefined> {
+  const layersIn = [
+    { layer: 'el' as const, state: el, peers: [...el.peers.values()] },
+    { layer: 'cl' as const, state: cl, peers: [...cl.peers.values()] },
+  ]
+  let buf = ''
+  const ts = iso(now)
+  if (format === 'json') {
+    buf = `{"schema_version":${schemaVersion},"event":"snapshot","ts":${JSON.stringify(ts)},"trigger":${JSON.stringify(trigger)}`
+    for (const { layer, state, peers } of layersIn) {
+      const meta = JSON.stringify(layerMeta(state, peers.length))
+      buf += `,"${layer}":${meta.slice(0, -1)},"peers":[`
+      for (let i = 0; i < peers.length; i++) {
+        buf += (i === 0 ? '' : ',') + JSON.stringify(peerToJson(peers[i]!, now))
+        if (buf.length >= chunkChars) {
+          yield buf
+          buf = ''
+        }
+      }
+      buf += ']}'
+    }
+    yield `${buf}}\n`
+    return
+  }
+  buf = `=== ${ts} snapshot (${trigger}) ===`
+  for (const { layer, state, peers } of layersIn) {
+    buf += `\n${layerHeader(layer, layerMeta(state, peers.length))}`
+    if (peers.length === 0) continue
+    // Two passes (column widths, then lines) so that no list of rows is kept.
+    const widths = headers.map((h) => h.length)
+    for (const t of peers) peerRow(peerToJson(t, now)).forEach((cell, i) => (widths[i] = Math.max(widths[i]!, cell.length)))
+    const line = (row: readonly string[]) => `\n  ${row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i]!))).join('  ').trimEnd()}`
+    buf += line(headers)
+    for (const t of peers) {
+      buf += line(peerRow(peerToJson(t, now)))
+      if (buf.length >= chunkChars) {
+        yield buf
+        buf = ''
+      }
+    }
+  }
+  yield `${buf}\n\n`
 }
 
 /** One JSON object per line. */
@@ -184,7 +244,7 @@ export function formatColumns(rows: string[][]): string[] {
   return rows.map((row) => row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i]!))).join('  ').trimEnd())
 }
 
-function layerHeader(layer: Layer, l: LayerJson): string {
+function layerHeader(layer: Layer, l: LayerMetaJson): string {
   const parts = [`${layer.toUpperCase()} peers: ${l.peer_count}`, `status: ${l.status}`]
   if (l.reported_peer_count !== null) parts.push(`reported: ${l.reported_peer_count}`)
   if (l.sync) {

@@ -1,6 +1,6 @@
-import { createServer, type Server } from 'node:http'
+import { createServer, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { snapshotEvent } from './format'
+import { snapshotChunks } from './format'
 import { computeHealth } from './health'
 import type { Metrics } from './metrics'
 import type { LayerState } from './snapshot'
@@ -34,7 +34,10 @@ export function createHttpServer(deps: ServerDeps): Server {
           .catch((e: unknown) => json(500, { error: String(e) }))
         return
       case '/peers':
-        return json(200, snapshotEvent(deps.el, deps.cl, 'request', deps.now()))
+        res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' })
+        if (req.method === 'HEAD') return void res.end()
+        void streamPieces(res, snapshotChunks(deps.el, deps.cl, 'request', deps.now(), 'json'))
+        return
       case '/healthz': {
         const h = computeHealth([deps.el, deps.cl], deps.now(), deps.staleMs)
         return json(h.healthy ? 200 : 503, h.body)
@@ -47,6 +50,25 @@ export function createHttpServer(deps: ServerDeps): Server {
   server.headersTimeout = 10_000
   server.requestTimeout = 10_000
   return server
+}
+
+/** Writes pieces with backpressure: a slow client never makes the service buffer a whole snapshot. */
+async function streamPieces(res: ServerResponse, pieces: Iterable<string>) {
+  for (const piece of pieces) {
+    if (res.destroyed) return
+    if (!res.write(piece)) {
+      await new Promise<void>((resolve) => {
+        const done = () => {
+          res.off('drain', done)
+          res.off('close', done)
+          resolve()
+        }
+        res.on('drain', done)
+        res.on('close', done)
+      })
+    }
+  }
+  if (!res.destroyed) res.end()
 }
 
 export function listen(server: Server, host: string, port: number): Promise<AddressInfo> {

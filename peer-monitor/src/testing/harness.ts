@@ -38,9 +38,12 @@ export async function startApp(overrides: Partial<Config>): Promise<RunningApp> 
   }
   const events: OutputEvent[] = []
   const logs: Record<string, unknown>[] = []
+  let partial = '' // snapshots arrive in pieces; parse whole lines only
   const app = new App(config, {
     stdout: (t) => {
-      for (const line of t.split('\n')) if (line) events.push(JSON.parse(line) as OutputEvent)
+      const lines = (partial + t).split('\n')
+      partial = lines.pop() ?? ''
+      for (const line of lines) if (line) events.push(JSON.parse(line) as OutputEvent)
     },
     stderr: (t) => {
       for (const line of t.split('\n')) if (line) logs.push(JSON.parse(line) as Record<string, unknown>)
