@@ -1,11 +1,13 @@
 import { request as httpRequest, type IncomingMessage } from 'node:http'
 import { request as httpsRequest } from 'node:https'
 import { StringDecoder } from 'node:string_decoder'
-import { HttpStatusError, MalformedResponseError, OversizedResponseError } from './errors'
+import { HttpStatusError, OversizedResponseError } from './errors'
 
 export type BeaconClient = {
   /** GET a beacon API path and parse its JSON body. */
   get(path: string): Promise<unknown>
+  /** GET a beacon API path; the body as text (for parsing large lists entry by entry). */
+  getText(path: string): Promise<string>
 }
 
 /**
@@ -48,49 +50,44 @@ export function readLimitedText(res: IncomingMessage, limit: number): Promise<st
  */
 export function createBeaconClient(baseUrl: string, options: { timeoutMs: number; maxResponseBytes: number }): BeaconClient {
   const base = baseUrl.replace(/\/+$/, '')
-  return {
-    get(path) {
-      const url = new URL(`${base}${path}`)
-      const shown = `${url.origin}${url.pathname}${url.search}` // never the credentials
-      const send = url.protocol === 'https:' ? httpsRequest : httpRequest
-      return new Promise<unknown>((resolve, reject) => {
-        let settled = false
-        const finish = (error: unknown, value?: unknown) => {
-          if (settled) return
-          settled = true
-          clearTimeout(timer)
-          if (error) {
-            req.destroy()
-            reject(error)
-          } else resolve(value)
+  const getText = (path: string): Promise<string> => {
+    const url = new URL(`${base}${path}`)
+    const shown = `${url.origin}${url.pathname}${url.search}` // never the credentials
+    const send = url.protocol === 'https:' ? httpsRequest : httpRequest
+    return new Promise<string>((resolve, reject) => {
+      let settled = false
+      const finish = (error: unknown, value = '') => {
+        if (settled) return
+        settled = true
+        clearTimeout(timer)
+        if (error) {
+          req.destroy()
+          reject(error)
+        } else resolve(value)
+      }
+      const req = send(url, { method: 'GET', headers: { accept: 'application/json' } }, (res) => {
+        const status = res.statusCode ?? 0
+        if (status < 200 || status > 299) {
+          res.resume()
+          finish(new HttpStatusError(status, shown))
+          return
         }
-        const req = send(url, { method: 'GET', headers: { accept: 'application/json' } }, (res) => {
-          const status = res.statusCode ?? 0
-          if (status < 200 || status > 299) {
-            res.resume()
-            finish(new HttpStatusError(status, shown))
-            return
-          }
-          readLimitedText(res, options.maxResponseBytes).then((text) => {
-            let body: unknown
-            try {
-              body = JSON.parse(text)
-            } catch (e) {
-              finish(e instanceof SyntaxError ? e : new MalformedResponseError(String(e)))
-              return
-            }
-            finish(null, body)
-          }, finish)
-        })
-        // One deadline for connect + headers + body, like fetch with AbortSignal.timeout.
-        const timer = setTimeout(() => {
-          const e = new Error(`request to ${shown} timed out after ${options.timeoutMs} ms`)
-          e.name = 'TimeoutError'
-          finish(e)
-        }, options.timeoutMs)
-        req.on('error', (e) => finish(e))
-        req.end()
+        readLimitedText(res, options.maxResponseBytes).then((text) => finish(null, text), finish)
       })
+      // One deadline for connect + headers + body, like fetch with AbortSignal.timeout.
+      const timer = setTimeout(() => {
+        const e = new Error(`request to ${shown} timed out after ${options.timeoutMs} ms`)
+        e.name = 'TimeoutError'
+        finish(e)
+      }, options.timeoutMs)
+      req.on('error', (e) => finish(e))
+      req.end()
+    })
+  }
+  return {
+    getText,
+    async get(path) {
+      return JSON.parse(await getText(path)) as unknown
     },
   }
 }

@@ -49,7 +49,7 @@ export function parseElPeer(entry: unknown): Parsed<Peer> {
   }
 }
 
-const maxReasons = 5
+export const maxReasons = 5
 
 /** Parses entry by entry, skipping and counting invalid entries. */
 export function parseList<T>(result: unknown, parseEntry: (e: unknown) => Parsed<T>, what: string): ParsedList<T> {

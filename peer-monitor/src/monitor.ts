@@ -1,4 +1,4 @@
-import { parseClIdentity, parseClPeerCount, parseClPeers, parseClSync } from './clPeers'
+import { parseClIdentity, parseClPeerCount, parseClPeersText, parseClSync } from './clPeers'
 import type { BeaconClient } from './beaconClient'
 import type { ElClient } from './elClient'
 import { parseElPeers, parseElSync, parsePeerEvent, parseQuantity } from './elPeers'
@@ -288,7 +288,7 @@ export class ClMonitor extends LayerMonitor {
     const ctx = this.ctx
     const b = this.beacon
     const [parsed, count, sync] = await Promise.all([
-      timed(ctx, 'cl', '/eth/v1/node/peers', async () => parseClPeers(await b.get('/eth/v1/node/peers?state=connected'))),
+      timed(ctx, 'cl', '/eth/v1/node/peers', async () => parseClPeersText(await b.getText('/eth/v1/node/peers?state=connected'))),
       timed(ctx, 'cl', '/eth/v1/node/peer_count', async () => parseClPeerCount(await b.get('/eth/v1/node/peer_count'))),
       timed(ctx, 'cl', '/eth/v1/node/syncing', async () => parseClSync(await b.get('/eth/v1/node/syncing'))),
     ])

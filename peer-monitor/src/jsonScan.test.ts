@@ -1,0 +1,75 @@
+import { parseClPeers, parseClPeersText } from './clPeers'
+import { parseObjectStreamingArray } from './jsonScan'
+
+const collect = (text: string, key = 'data') => {
+  const elements: unknown[] = []
+  const r = parseObjectStreamingArray(text, key, (e) => elements.push(e))
+  return { ...r, elements }
+}
+
+describe('parseObjectStreamingArray', () => {
+  it.each([
+    '{"data":[]}',
+    '{"data":[1,"two",{"x":[1,{"y":"]}\\"["}]},[3],null,true,false,-1.5e3]}',
+    ' { "meta" : {"count":2} , "data" : [ {"a":1} , {"b":"\\u00e9\\\\"} ] , "z":null } \n',
+    '{"data":null,"x":1}',
+    '{"data":{"not":"an array"}}',
+    '{}',
+    '[1,2]',
+    '"just a string"',
+    '{"other":[1,2],"data":[3]}',
+  ])('agrees with JSON.parse: %s', (text) => {
+    const { value, elementsStreamed, elements } = collect(text)
+    const expected = JSON.parse(text) as Record<string, unknown>
+    if (elementsStreamed) {
+      expect(elements).toEqual(expected.data)
+      expect({ ...(value as object), data: expected.data }).toEqual(expected)
+    } else {
+      expect(value).toEqual(expected)
+      expect(elements).toEqual([])
+    }
+  })
+  it.each([
+    '',
+    '{',
+    '{"data":[1,2',
+    '{"data":[1,2]',
+    '{"data":[1,,2]}',
+    '{"data":[1 2]}',
+    '{"data":[{"a":}]}',
+    '{"data":[1]} x',
+    '{"data":[1],}',
+    '{data:[1]}',
+    '{"data" [1]}',
+    '{"data":["unterminated]}',
+    '{"data":[1]]}',
+  ])('throws a SyntaxError like JSON.parse: %s', (text) => {
+    expect(() => JSON.parse(text)).toThrow(SyntaxError)
+    expect(() => collect(text)).toThrow(SyntaxError)
+  })
+})
+
+describe('parseClPeersText', () => {
+  const body = {
+    data: [
+      { peer_id: 'a', state: 'connected', direction: 'inbound', last_seen_p2p_address: '/ip4/1.2.3.4/tcp/1' },
+      null,
+      { state: 'connected' },
+      { peer_id: 'b', state: 'disconnected' },
+      { peer_id: 'c', agent: 'Lighthouse/v7.0.0-abc/x86_64-linux', direction: 'outbound' },
+    ],
+    meta: { count: 5 },
+  }
+  it('gives the same result as parsing the whole body', () => {
+    const text = JSON.stringify(body)
+    expect(parseClPeersText(text)).toEqual(parseClPeers(JSON.parse(text)))
+    expect(parseClPeersText(text).items.map((p) => p.id)).toEqual(['a', 'c'])
+    expect(parseClPeersText(text).invalid).toBe(2)
+  })
+  it('keeps the errors of the whole-body parser for odd shapes', () => {
+    expect(parseClPeersText('{"data":null}')).toEqual({ items: [], invalid: 0, invalidReasons: [] })
+    expect(() => parseClPeersText('{"meta":{}}')).toThrow('missing "data"')
+    expect(() => parseClPeersText('{"data":"x"}')).toThrow('expected an array')
+    expect(() => parseClPeersText('{"data":[{"peer_id":"a"}')).toThrow(SyntaxError)
+  })
+})
