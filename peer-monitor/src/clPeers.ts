@@ -59,8 +59,8 @@ export function parseClPeer(entry: unknown): Parsed<Peer> {
 }
 
 /** Parses the body of `/eth/v1/node/peers`; keeps only connected peers. */
-export function parseClPeers(body: unknown): ParsedList<Peer> {
-  const parsed = parseList(unwrapData(body, '/eth/v1/node/peers'), parseClPeer, '/eth/v1/node/peers')
+export function parseClPeers(body: unknown, reuse?: (peer: Peer) => Peer): ParsedList<Peer> {
+  const parsed = parseList(unwrapData(body, '/eth/v1/node/peers'), parseClPeer, '/eth/v1/node/peers', reuse)
   return { ...parsed, items: parsed.items.filter((p) => p.state === null || p.state === 'connected') }
 }
 
@@ -68,20 +68,20 @@ export function parseClPeers(body: unknown): ParsedList<Peer> {
  * Same result as `parseClPeers(JSON.parse(text))`, but the `data` array is parsed entry by entry
  * (see jsonScan): at 10,000 peers the 5 MB body never becomes one big object tree.
  */
-export function parseClPeersText(text: string): ParsedList<Peer> {
+export function parseClPeersText(text: string, reuse?: (peer: Peer) => Peer): ParsedList<Peer> {
   const items: Peer[] = []
   const invalidReasons: string[] = []
   let invalid = 0
   const { value, elementsStreamed } = parseObjectStreamingArray(text, 'data', (entry) => {
     const parsed = parseClPeer(entry)
     if (parsed.ok) {
-      if (parsed.value.state === null || parsed.value.state === 'connected') items.push(parsed.value)
+      if (parsed.value.state === null || parsed.value.state === 'connected') items.push(reuse ? reuse(parsed.value) : parsed.value)
     } else {
       invalid++
       if (invalidReasons.length < maxReasons) invalidReasons.push(parsed.reason)
     }
   })
-  return elementsStreamed ? { items, invalid, invalidReasons } : parseClPeers(value)
+  return elementsStreamed ? { items, invalid, invalidReasons } : parseClPeers(value, reuse)
 }
 
 const toInt = (v: unknown, what: string): number => {

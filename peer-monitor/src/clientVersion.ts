@@ -40,8 +40,21 @@ export function clientFamily(name: string | null | undefined): ClientFamily {
  * Never throws: anything unrecognised yields family "unknown".
  */
 export function parseClientVersion(raw: unknown): ClientInfo {
-  if (typeof raw !== 'string' || raw.trim() === '')
-    return { family: 'unknown', name: null, version: null, os: null, raw: null }
+  if (typeof raw !== 'string' || raw.trim() === '') return unknownClient
+  const cached = cache.get(raw)
+  if (cached) return cached
+  const info = Object.freeze(parseUncached(raw))
+  // Thousands of peers share a few dozen client strings: one shared, frozen object each (bounded).
+  if (cache.size >= maxCached) cache.clear()
+  cache.set(raw, info)
+  return info
+}
+
+const unknownClient: ClientInfo = Object.freeze({ family: 'unknown', name: null, version: null, os: null, raw: null })
+const maxCached = 1024
+const cache = new Map<string, ClientInfo>()
+
+function parseUncached(raw: string): ClientInfo {
   const segments = raw.trim().split('/').map((s) => s.trim())
   const name = segments[0] || null
   // Geth allows an identity between name and version ("Geth/myname/v1.17.5/...");

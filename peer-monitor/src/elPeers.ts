@@ -52,7 +52,7 @@ export function parseElPeer(entry: unknown): Parsed<Peer> {
 export const maxReasons = 5
 
 /** Parses entry by entry, skipping and counting invalid entries. */
-export function parseList<T>(result: unknown, parseEntry: (e: unknown) => Parsed<T>, what: string): ParsedList<T> {
+export function parseList<T>(result: unknown, parseEntry: (e: unknown) => Parsed<T>, what: string, reuse?: (item: T) => T): ParsedList<T> {
   if (result === null || result === undefined) return { items: [], invalid: 0, invalidReasons: [] }
   if (!Array.isArray(result)) throw new MalformedResponseError(`${what}: expected an array, got ${typeof result}`)
   const items: T[] = []
@@ -60,7 +60,7 @@ export function parseList<T>(result: unknown, parseEntry: (e: unknown) => Parsed
   let invalid = 0
   for (const entry of result) {
     const parsed = parseEntry(entry)
-    if (parsed.ok) items.push(parsed.value)
+    if (parsed.ok) items.push(reuse ? reuse(parsed.value) : parsed.value)
     else {
       invalid++
       if (invalidReasons.length < maxReasons) invalidReasons.push(parsed.reason)
@@ -70,8 +70,8 @@ export function parseList<T>(result: unknown, parseEntry: (e: unknown) => Parsed
 }
 
 /** Parses the result of `admin_peers` (null is treated as an empty list). */
-export function parseElPeers(result: unknown): ParsedList<Peer> {
-  return parseList(result, parseElPeer, 'admin_peers')
+export function parseElPeers(result: unknown, reuse?: (peer: Peer) => Peer): ParsedList<Peer> {
+  return parseList(result, parseElPeer, 'admin_peers', reuse)
 }
 
 /** A notification of `admin_subscribe ["peerEvents"]`. */

@@ -7,7 +7,7 @@ import { peerConnectedEvent, peerDisconnectedEvent, type EventSource, type Outpu
 import type { Logger } from './logger'
 import { PollLoop } from './loop'
 import type { Metrics } from './metrics'
-import { diffPeers, type TrackedPeer } from './peerState'
+import { diffPeers, reuseKnown, type TrackedPeer } from './peerState'
 import type { LayerState } from './snapshot'
 import type { BackoffOptions } from './backoff'
 import type { ClassifiedError, Layer, ParsedList, Peer } from './types'
@@ -181,7 +181,7 @@ export class ElMonitor extends LayerMonitor {
     this.eventsDuringCycle = new Map()
     try {
       const [parsed, sync, reported] = await Promise.all([
-        timed(ctx, 'el', 'admin_peers', async () => parseElPeers(await client.request('admin_peers'))),
+        timed(ctx, 'el', 'admin_peers', async () => parseElPeers(await client.request('admin_peers'), reuseKnown(this.state.peers))),
         timed(ctx, 'el', 'eth_syncing', async () => {
           const [syncing, block] = await Promise.all([
             client.request('eth_syncing'),
@@ -288,7 +288,7 @@ export class ClMonitor extends LayerMonitor {
     const ctx = this.ctx
     const b = this.beacon
     const [parsed, count, sync] = await Promise.all([
-      timed(ctx, 'cl', '/eth/v1/node/peers', async () => parseClPeersText(await b.getText('/eth/v1/node/peers?state=connected'))),
+      timed(ctx, 'cl', '/eth/v1/node/peers', async () => parseClPeersText(await b.getText('/eth/v1/node/peers?state=connected'), reuseKnown(this.state.peers))),
       timed(ctx, 'cl', '/eth/v1/node/peer_count', async () => parseClPeerCount(await b.get('/eth/v1/node/peer_count'))),
       timed(ctx, 'cl', '/eth/v1/node/syncing', async () => parseClSync(await b.get('/eth/v1/node/syncing'))),
     ])

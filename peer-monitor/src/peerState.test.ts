@@ -1,4 +1,4 @@
-import { diffPeers, type TrackedPeer } from './peerState'
+import { diffPeers, reuseKnown, type TrackedPeer } from './peerState'
 import type { Peer } from './types'
 
 const peer = (id: string, remote = '1.1.1.1:1'): Peer => ({
@@ -30,5 +30,24 @@ describe('diffPeers', () => {
     const d = diffPeers(prev, [peer('a')], 5)
     expect(d.added).toEqual([])
     expect(d.removed).toEqual([])
+  })
+})
+
+describe('reuseKnown', () => {
+  it('returns the known object for an unchanged peer and the fresh one otherwise', () => {
+    const known = new Map([['a', { peer: peer('a'), since: 1 }]])
+    const reuse = reuseKnown(known)
+    expect(reuse(peer('a'))).toBe(known.get('a')!.peer)
+    const moved = peer('a', '9.9.9.9:9')
+    expect(reuse(moved)).toBe(moved)
+    const other = peer('b')
+    expect(reuse(other)).toBe(other)
+    const newCaps = { ...peer('a'), caps: ['eth/69'] }
+    expect(reuse(newCaps)).toBe(newCaps)
+  })
+  it('diffPeers keeps the tracked object of an unchanged peer', () => {
+    const prev = new Map([['a', { peer: peer('a'), since: 1 }]])
+    const d = diffPeers(prev, [prev.get('a')!.peer], 5)
+    expect(d.current.get('a')).toBe(prev.get('a'))
   })
 })
