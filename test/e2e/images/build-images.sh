@@ -162,6 +162,7 @@ EOF
   rm -rf "$rootfs"/var/cache/apt/archives/*.deb "$rootfs"/var/lib/apt/lists/* "$rootfs"/var/log/*.log
   tar --numeric-owner -C "$rootfs" -c . | docker import \
     -c 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' -c 'CMD ["bash"]' \
+    -c 'LABEL eth-node-local.base=debian-bookworm' \
     -m "debootstrap --variant=minbase $DEBIAN_SUITE" - "$BASE_IMAGE" >/dev/null
   rm -rf "$rootfs"
   log "    $BASE_IMAGE: Debian $(docker run --rm "$BASE_IMAGE" cat /etc/debian_version), $(docker image inspect -f '{{.Size}}' "$BASE_IMAGE" | numfmt --to=iec)"
@@ -210,7 +211,8 @@ build_geth() {
   if want_image "$GETH_IMAGE"; then
     local ctx=$CACHE_DIR/ctx-geth
     rm -rf "$ctx"; mkdir -p "$ctx"; cp "$CACHE_DIR/geth-$v/geth" "$ctx/"
-    "$ctx/geth" version | grep -q "^Version: ${v#v}-" || die "geth binary does not report version ${v#v}"
+    local out; out=$("$ctx/geth" version)  # not `| grep -q`: with pipefail, SIGPIPE fails the pipeline
+    grep -q "^Version: ${v#v}-" <<<"$out" || die "geth binary does not report version ${v#v}: $out"
     dbuild -f "$SCRIPT_DIR/Dockerfile.geth" --build-arg "BASE_IMAGE=$BASE_IMAGE" \
       --build-arg "GETH_VERSION=$v" -t "$GETH_IMAGE" "$ctx" >/dev/null
     rm -rf "$ctx"
@@ -355,6 +357,9 @@ step "5b. alertmanager image" build_alertmanager
 step "5c. node-exporter image" build_node_exporter
 step "6. node image" build_node
 [[ $SKIP_PRYSM == 1 ]] || step "4b. prysm image (wait + build)" build_prysm_image
+
+# Images replaced by --rebuild stay behind untagged: drop those of ours (all inherit the base's label).
+docker image prune -f --filter "label=eth-node-local.base" >/dev/null || true
 
 {
   echo "BASE_IMAGE=$BASE_IMAGE"
