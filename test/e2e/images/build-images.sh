@@ -113,7 +113,7 @@ start_dockerd() {
     setsid nohup dockerd $DOCKERD_FLAGS >>"$DOCKERD_LOG" 2>&1 </dev/null &
     local pid=$! waited=0
     until docker info >/dev/null 2>&1; do
-      if ! kill -0 "$pid" 2>/dev/null && ! pgrep -x dockerd >/dev/null; then
+      if ! kill -0 "$pid" 2>/dev/null; then
         tail -n 30 "$DOCKERD_LOG" >&2
         die "dockerd exited during start-up (see $DOCKERD_LOG; try DOCKERD_FLAGS='--iptables=false' or '--storage-driver=vfs')"
       fi
