@@ -74,6 +74,8 @@ want_image() {  # true when the image must be (re)built
 [[ $(id -u) == 0 ]] || die "run as root (apt-get, dockerd, debootstrap)"
 if [[ $CLEAN == 1 ]]; then rm -rf "$CACHE_DIR"; fi
 mkdir -p "$CACHE_DIR"
+exec 9>"$CACHE_DIR/.lock"
+flock -w 3600 9 || die "another build-images.sh still holds $CACHE_DIR/.lock after 1 h"
 
 # ---------------------------------------------------------------------------------------------- step 1
 install_deps() {
@@ -186,8 +188,8 @@ build_geth_binary() {  # $1 = version; builds $CACHE_DIR/geth-$1/geth
   blocked=$(blocked_deps "$src")
   if [[ -n $blocked ]]; then
     log "    geth $v cannot be built from this module proxy; it refuses (403) these dependencies:"
-    printf '        %s\n' $blocked
-    printf '%s\n' $blocked >"$out.blocked"
+    sed 's/^/        /' <<<"$blocked"  # shellcheck disable=SC2001
+    printf '%s\n' "$blocked" >"$out.blocked"
     rm -rf "$src"; return 1
   fi
   rm -rf "$src"
@@ -287,6 +289,7 @@ probe_apt_in_containers() {
   done
   p=$(apt-config dump 2>/dev/null | sed -n 's/^Acquire::http::Proxy "\(.*\)";$/\1/p' | head -1)
   [[ -n $p ]] && APT_BUILD_ARGS+=(--build-arg "APT_PROXY=$p")
+  # shellcheck disable=SC2016  # $p is expanded here (the single quotes are inside "...")
   if timeout 120 docker run --rm "$BASE_IMAGE" sh -c "${p:+echo 'Acquire::http::Proxy \"$p\";' >/etc/apt/apt.conf.d/01proxy; }apt-get update -qq" >/dev/null 2>&1; then
     APT_MODE=apt
   else

@@ -16,12 +16,12 @@ ok() { echo "PASS: $*"; PASS=$((PASS + 1)); }
 ko() { echo "FAIL: $*"; FAIL=$((FAIL + 1)); }
 check() { local what=$1; shift; if "$@"; then ok "$what"; else ko "$what"; fi; }
 cleanup() {
-  docker rm -f $(docker ps -aq --filter "name=^eth-e2e-probe-") >/dev/null 2>&1 || true
+  docker ps -aq --filter "name=^eth-e2e-probe-" | xargs -r docker rm -f >/dev/null 2>&1 || true
   docker network rm "$NET" >/dev/null 2>&1 || true
   rm -rf "$WORK"
 }
 trap cleanup EXIT
-cleanup_containers() { docker rm -f $(docker ps -aq --filter "name=^eth-e2e-probe-") >/dev/null 2>&1 || true; }
+cleanup_containers() { docker ps -aq --filter "name=^eth-e2e-probe-" | xargs -r docker rm -f >/dev/null 2>&1 || true; }
 logs() { docker logs "eth-e2e-probe-$1" 2>&1; }
 running() { [[ $(docker inspect -f '{{.State.Running}}' "eth-e2e-probe-$1" 2>/dev/null) == true ]]; }
 # HTTP GET from inside the network, with the node image (it has no curl): prints "<status> <body>".
@@ -48,6 +48,7 @@ check "user-defined network: alias 'prom-alias' resolves and answers from anothe
   bash -c "http_in_net http://prom-alias:9090/-/ready | grep -q '^200 '"
 cleanup_containers
 
+# shellcheck disable=SC2054  # the commas are part of the values (--http.api eth,net,web3)
 GETH_FLAGS=(--datadir /data --syncmode snap --state.scheme path --http --http.addr 0.0.0.0 --http.port 8545
   --http.api eth,net,web3 --http.vhosts '*' --ws --ws.addr 0.0.0.0 --ws.port 8546 --ws.api admin,net,eth
   --ws.origins '*' --authrpc.addr 0.0.0.0 --authrpc.port 8551 --authrpc.vhosts execution
