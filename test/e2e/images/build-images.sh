@@ -188,7 +188,8 @@ build_geth_binary() {  # $1 = version; builds $CACHE_DIR/geth-$1/geth
   blocked=$(blocked_deps "$src")
   if [[ -n $blocked ]]; then
     log "    geth $v cannot be built from this module proxy; it refuses (403) these dependencies:"
-    sed 's/^/        /' <<<"$blocked"  # shellcheck disable=SC2001
+    # shellcheck disable=SC2001
+    sed 's/^/        /' <<<"$blocked"
     printf '%s\n' "$blocked" >"$out.blocked"
     rm -rf "$src"; return 1
   fi
