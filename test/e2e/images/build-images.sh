@@ -205,9 +205,11 @@ build_geth() {
   if ! image_exists "ethereum/client-go:$v" || [[ $REBUILD == 1 ]]; then
     if ! build_geth_binary "$v"; then
       [[ -n $GETH_FALLBACK_VERSION ]] || die "geth $v cannot be built here (set GETH_FALLBACK_VERSION to build another version)"
-      log "    WARNING: building geth $GETH_FALLBACK_VERSION instead of $v (tagged with its own version, not $v)"
+      log "    WARNING: using geth $GETH_FALLBACK_VERSION instead of $v (tagged with its own version, not $v)"
       v=$GETH_FALLBACK_VERSION
-      build_geth_binary "$v" || die "geth $v cannot be built either"
+      if [[ $REBUILD == 1 ]] || ! image_exists "ethereum/client-go:$v"; then
+        build_geth_binary "$v" || die "geth $v cannot be built either"
+      fi
     fi
   fi
   GETH_IMAGE=ethereum/client-go:$v
