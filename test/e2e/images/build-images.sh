@@ -61,7 +61,7 @@ step() {
   d=$(( $(date +%s) - s )); TIMINGS+=("$(printf '%-34s %5ss' "$name" "$d")"); log "<== $name done in ${d}s"
 }
 dbuild() {  # docker build with its output kept in $CACHE_DIR/docker-build.log, shown on failure
-  if ! DOCKER_BUILDKIT=0 docker build "$@" >"$CACHE_DIR/docker-build.log" 2>&1; then
+  if ! DOCKER_BUILDKIT=0 docker build --force-rm "$@" >"$CACHE_DIR/docker-build.log" 2>&1; then
     tail -n 40 "$CACHE_DIR/docker-build.log" >&2; return 1
   fi
 }
