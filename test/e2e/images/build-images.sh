@@ -89,6 +89,7 @@ install_deps() {
   command -v gcc >/dev/null || need+=(gcc libc6-dev)
   command -v iptables >/dev/null || need+=(iptables)
   command -v curl >/dev/null || need+=(curl)
+  [[ -x /bin/busybox ]] || need+=(busybox-static)
   if ((${#need[@]})); then
     log "    installing from Debian: ${need[*]}"
     apt-get update -qq
@@ -111,8 +112,9 @@ start_dockerd() {
     log "    dockerd already running"
   else
     log "    starting dockerd ${DOCKERD_FLAGS:-(no extra flags)}, log: $DOCKERD_LOG"
+    # 9>&-: the daemon must not inherit (and hold forever) the build lock on fd 9.
     # shellcheck disable=SC2086
-    setsid nohup dockerd $DOCKERD_FLAGS >>"$DOCKERD_LOG" 2>&1 </dev/null &
+    setsid nohup dockerd $DOCKERD_FLAGS >>"$DOCKERD_LOG" 2>&1 </dev/null 9>&- &
     local pid=$! waited=0
     until docker info >/dev/null 2>&1; do
       if ! kill -0 "$pid" 2>/dev/null; then
@@ -215,7 +217,7 @@ build_geth() {
   GETH_IMAGE=ethereum/client-go:$v
   if want_image "$GETH_IMAGE"; then
     local ctx=$CACHE_DIR/ctx-geth
-    rm -rf "$ctx"; mkdir -p "$ctx"; cp "$CACHE_DIR/geth-$v/geth" "$ctx/"
+    rm -rf "$ctx"; mkdir -p "$ctx"; cp "$CACHE_DIR/geth-$v/geth" /bin/busybox "$ctx/"
     local out; out=$("$ctx/geth" version)  # not `| grep -q`: with pipefail, SIGPIPE fails the pipeline
     grep -q "^Version: ${v#v}-" <<<"$out" || die "geth binary does not report version ${v#v}: $out"
     dbuild -f "$SCRIPT_DIR/Dockerfile.geth" --build-arg "BASE_IMAGE=$BASE_IMAGE" \
