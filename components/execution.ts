@@ -117,6 +117,9 @@ export class ExecutionNode extends pulumi.ComponentResource {
                 image: args.image,
                 command: gethCommand(args),
                 user: `${GETH_UID}:${GETH_UID}`,
+                // uid 10001 has no passwd entry, so HOME would be `/`; `geth attach` (healthcheck, readiness
+                // probe) creates ~/.ethereum and fails with "mkdir /.ethereum: permission denied" there.
+                envs: ["HOME=/tmp"],
                 ...hardenedContainerArgs(),
                 stopSignal: "SIGINT",
                 stopTimeout: GETH_STOP_GRACE_SECONDS,

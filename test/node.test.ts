@@ -201,8 +201,9 @@ describe.each(stacks)("%s stack", (stackName, values) => {
             expect(geth.stopTimeout).toBeGreaterThanOrEqual(180);
             expect(geth.destroyGraceSeconds).toBeGreaterThanOrEqual(180);
         });
-        test("Geth's healthcheck asks its own RPC with the geth binary", () => {
+        test("Geth's healthcheck asks its own RPC with the geth binary, with a writable HOME for the console", () => {
             expect(geth.healthcheck.tests).toEqual(["CMD", "geth", "attach", "--exec", "eth.blockNumber", "http://127.0.0.1:8545"]);
+            expect(geth.envs).toEqual(["HOME=/tmp"]);
         });
         test("children are parented to their component", () => {
             expect(s.container("geth").options.parentUrn).toContain("eth-node:index:ExecutionNode::execution");

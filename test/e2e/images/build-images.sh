@@ -108,6 +108,12 @@ install_deps() {
 }
 
 start_dockerd() {
+  # systemd hosts mount / as shared; this sandbox's is private, and Docker refuses the `rslave` bind of the
+  # host root that node-exporter declares ("path / is mounted on / but it is not a shared or slave mount").
+  if [[ $(findmnt -no PROPAGATION /) == private ]]; then
+    log "    making / a shared mount (as on systemd hosts) for node-exporter's rslave host mount"
+    mount --make-rshared /
+  fi
   if docker info >/dev/null 2>&1; then
     log "    dockerd already running"
   else
