@@ -5,7 +5,8 @@
  * The probe runs *inside* the execution container with `docker exec`, addressed through the Docker CLI's
  * DOCKER_HOST. It therefore works the same for a local engine and a remote one (`ssh://user@host`): no port
  * needs to be reachable from the machine running Pulumi. It uses only what every Geth image ships — the geth
- * binary (`geth attach`) and busybox `wget` for the beacon API.
+ * binary (`geth attach`), and `timeout` + `wget` for the beacon API (Alpine's busybox has both; the deadline
+ * comes from `timeout` because `wget -T` crashes in some busybox builds).
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as command from "@pulumi/command";
@@ -40,8 +41,8 @@ export function readinessScript(containerName: string, timeoutSeconds: number, p
         `deadline=$(( $(date +%s) + ${timeoutSeconds} ))`,
         "while :; do",
         `  el=$(docker exec "$container" geth attach --exec '${elJs}' http://127.0.0.1:${GETH_PORTS.http} 2>&1 | head -n 1)`,
-        `  cl=$(docker exec "$container" wget -q -T 5 -O - ${beacon}/eth/v1/node/syncing 2>&1)`,
-        `  clp=$(docker exec "$container" wget -q -T 5 -O - ${beacon}/eth/v1/node/peer_count 2>&1)`,
+        `  cl=$(docker exec "$container" timeout 5 wget -q -O - ${beacon}/eth/v1/node/syncing 2>&1)`,
+        `  clp=$(docker exec "$container" timeout 5 wget -q -O - ${beacon}/eth/v1/node/peer_count 2>&1)`,
         '  case "$el$cl$clp" in *\'"syncing"\'*\'"data"\'*\'"data"\'*) break ;; esac',
         '  if [ "$(date +%s)" -ge "$deadline" ]; then',
         `    echo "readiness: Geth JSON-RPC or the Prysm beacon API did not answer within ${timeoutSeconds}s (config eth-node:readinessTimeoutSeconds). Last answers: geth: $el; beacon syncing: $cl; beacon peer_count: $clp" >&2`,

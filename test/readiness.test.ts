@@ -55,7 +55,7 @@ test("waits until both clients answer, then prints their status once", async () 
     const calls = docker.calls();
     expect(calls.filter((c) => c.includes("geth attach"))).toHaveLength(3);
     expect(calls[0]).toContain("exec eth-node-dev-geth geth attach");
-    expect(calls.some((c) => c.includes("http://beacon:3500/eth/v1/node/syncing"))).toBe(true);
+    expect(calls.some((c) => c.includes("timeout 5 wget -q -O - http://beacon:3500/eth/v1/node/syncing"))).toBe(true);
 });
 
 test("gives up after the timeout with one message naming the config key and the last answers", async () => {

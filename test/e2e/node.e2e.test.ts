@@ -29,8 +29,9 @@ function get(url: string, timeoutMs = 5000): Promise<{ status: number; body: str
 }
 
 const container = (suffix: string) => `eth-node-${STACK}-${suffix}`;
+/** Evaluates `js` in a Geth console; returns the first output line with a string result's quotes removed. */
 const gethExec = async (name: string, js: string, endpoint: string): Promise<string> =>
-    (await exec("docker", ["exec", name, "geth", "attach", "--exec", js, endpoint])).stdout.trim().split("\n")[0];
+    (await exec("docker", ["exec", name, "geth", "attach", "--exec", js, endpoint])).stdout.trim().split("\n")[0].replace(/^"(.*)"$/, "$1");
 
 beforeAll(async () => {
     d = await declare(STACK, E2E_CONFIG);
@@ -100,7 +101,7 @@ test("the engine API refuses a request without the JWT", async () => {
 
 test("a second Geth becomes a peer; the peer monitor reports it and its drop", async () => {
     const geth = container("geth");
-    const enode = JSON.parse(await gethExec(geth, "JSON.stringify(admin.nodeInfo.enode)", "/data/geth.ipc"));
+    const enode = await gethExec(geth, "admin.nodeInfo.enode", "/data/geth.ipc");
     const gethIp = await addressOf(geth, d.networkName);
     const target = enode.replace(/@[^:]+:/, `@${gethIp}:`);
     const image = d.containers.find((c) => c.name === geth)!.image;
@@ -108,10 +109,9 @@ test("a second Geth becomes a peer; the peer monitor reports it and its drop", a
         "run", "-d", "--name", PEER, "--network", d.networkName, image,
         "--mainnet", "--datadir=/tmp/peer", "--nodiscover", "--port=30303", "--maxpeers=5", "--authrpc.port=8551",
     ]);
-    const peerEnode = await eventually("second geth IPC", 60_000, async () =>
-        JSON.parse(await gethExec(PEER, "JSON.stringify(admin.nodeInfo.enode)", "/tmp/peer/geth.ipc")),
-    );
-    const peerId: string = peerEnode.slice("enode://".length, peerEnode.indexOf("@"));
+    // The node id (keccak256 of the public key) is what admin_peers and peerEvents report.
+    const peerId = await eventually("second geth IPC", 60_000, async () => gethExec(PEER, "admin.nodeInfo.id", "/tmp/peer/geth.ipc"));
+    expect(peerId).toMatch(/^[0-9a-f]{64}$/);
     await gethExec(PEER, `admin.addPeer(${JSON.stringify(target)})`, "/tmp/peer/geth.ipc");
     await eventually("peering", 60_000, async () =>
         Number(await gethExec(geth, "admin.peers.length", "/data/geth.ipc")) >= 1 ? true : undefined,
@@ -124,11 +124,13 @@ test("a second Geth becomes a peer; the peer monitor reports it and its drop", a
         const lines = (await exec("docker", ["logs", container("peer-monitor")])).stdout.split("\n");
         return lines.some((l) => l.includes('"peer_connected"') && l.includes(peerId.slice(0, 16))) ? true : undefined;
     });
-    const peers = await eventually("/peers lists the peer", 30_000 - (Date.now() - t0), async () => {
-        const res = await get(`http://${monitor}:9200/peers`);
-        return res.body.includes(peerId.slice(0, 16)) ? JSON.parse(res.body) : undefined;
+    // The peer event carries only id and addresses; the next admin_peers reconcile adds the client.
+    const peer = await eventually("/peers lists the peer as a Geth client", 30_000 - (Date.now() - t0), async () => {
+        const snapshot = JSON.parse((await get(`http://${monitor}:9200/peers`)).body);
+        const found = snapshot.el.peers.find((p: { id: string }) => p.id === peerId);
+        return found?.client.family === "geth" ? found : undefined;
     });
-    expect(JSON.stringify(peers)).toMatch(/geth/i);
+    expect(peer.client.version).toMatch(/^v?1\.17\./);
     const metrics = await get(`http://${monitor}:9200/metrics`);
     expect(metrics.body).toMatch(/peer_monitor_peers\{[^}]*layer="el"[^}]*\} 1\b/);
 

@@ -89,7 +89,6 @@ install_deps() {
   command -v gcc >/dev/null || need+=(gcc libc6-dev)
   command -v iptables >/dev/null || need+=(iptables)
   command -v curl >/dev/null || need+=(curl)
-  [[ -x /bin/busybox ]] || need+=(busybox-static)
   if ((${#need[@]})); then
     log "    installing from Debian: ${need[*]}"
     apt-get update -qq
@@ -223,11 +222,13 @@ build_geth() {
   GETH_IMAGE=ethereum/client-go:$v
   if want_image "$GETH_IMAGE"; then
     local ctx=$CACHE_DIR/ctx-geth
-    rm -rf "$ctx"; mkdir -p "$ctx"; cp "$CACHE_DIR/geth-$v/geth" /bin/busybox "$ctx/"
+    rm -rf "$ctx"; mkdir -p "$ctx"; cp "$CACHE_DIR/geth-$v/geth" "$ctx/"
     local out; out=$("$ctx/geth" version)  # not `| grep -q`: with pipefail, SIGPIPE fails the pipeline
     grep -q "^Version: ${v#v}-" <<<"$out" || die "geth binary does not report version ${v#v}: $out"
+    probe_apt_in_containers  # the image installs busybox (wget for the readiness probe) from Debian
+    [[ $APT_MODE == apt ]] || die "docker build containers cannot reach Debian's mirror: the geth image needs busybox from it"
     dbuild -f "$SCRIPT_DIR/Dockerfile.geth" --build-arg "BASE_IMAGE=$BASE_IMAGE" \
-      --build-arg "GETH_VERSION=$v" -t "$GETH_IMAGE" "$ctx" >/dev/null
+      --build-arg "GETH_VERSION=$v" ${APT_BUILD_ARGS[@]+"${APT_BUILD_ARGS[@]}"} -t "$GETH_IMAGE" "$ctx" >/dev/null
     rm -rf "$ctx"
   fi
   log "    $GETH_IMAGE: $(docker run --rm "$GETH_IMAGE" version | grep -E '^(Version|Go Version)' | tr '\n' ' ')"
