@@ -106,7 +106,7 @@ test("a second Geth becomes a peer; the peer monitor reports it and its drop", a
     const target = enode.replace(/@[^:]+:/, `@${gethIp}:`);
     const image = d.containers.find((c) => c.name === geth)!.image;
     await exec("docker", [
-        "run", "-d", "--name", PEER, "--network", d.networkName, image,
+        "run", "-d", "--name", PEER, "--network", d.networkName, "--dns", "127.0.0.1", image,
         "--mainnet", "--datadir=/tmp/peer", "--nodiscover", "--port=30303", "--maxpeers=5", "--authrpc.port=8551",
     ]);
     // The node id (keccak256 of the public key) is what admin_peers and peerEvents report.

@@ -1,10 +1,12 @@
 /**
  * Starts a declared stack on the local Docker engine and tears it down again.
  *
- * One deliberate difference from `pulumi up`: the node's network is created `internal` (no route off the
- * host), because this machine may send traffic only to itself — mainnet clients would otherwise dial public
- * bootnodes. Aliases, DNS and published-port *bindings* are unaffected; containers are reached from the
- * host on their bridge addresses.
+ * Two deliberate differences from `pulumi up`, because this machine may send traffic only to itself and
+ * mainnet clients would otherwise dial public bootnodes and resolve public DNS names:
+ *  - the node's network is created `internal` (no route off the host);
+ *  - each container's upstream DNS is 127.0.0.1 (its own loopback, where nothing listens), so Docker's
+ *    embedded DNS still answers the network aliases but forwards no other name anywhere.
+ * Published-port *bindings* are unaffected; containers are reached from the host on their bridge addresses.
  */
 import { execFile } from "child_process";
 import { randomBytes } from "crypto";
@@ -101,7 +103,11 @@ export async function teardown(d: Pick<DeclaredStack, "containers" | "networkNam
 }
 
 export async function createContainer(c: DeclaredContainer): Promise<void> {
-    await dockerApi("POST", `/containers/create?name=${encodeURIComponent(c.name)}`, c.createBody);
+    const body = c.createBody as { HostConfig: Record<string, unknown> };
+    await dockerApi("POST", `/containers/create?name=${encodeURIComponent(c.name)}`, {
+        ...body,
+        HostConfig: { ...body.HostConfig, Dns: ["127.0.0.1"] },
+    });
     if (c.uploads.length > 0) {
         await dockerApi("PUT", `/containers/${encodeURIComponent(c.name)}/archive?path=/`, tarArchive(c.uploads), "application/x-tar");
     }
