@@ -8,11 +8,11 @@ import { EthNetwork } from "./config";
 import { hardenedContainerArgs, hostUrl, ownedDataVolume, privatePort, publicPort, stackLabels } from "./docker";
 import { BEACON_ALIAS, PRYSM_METRICS, PRYSM_PORTS } from "./endpoints";
 import { MetricsEndpoint } from "./metrics";
+import { JWT_PATH, jwtUpload } from "./nodeNetwork";
 
 /** Prysm runs as this uid/gid (eth-docker's convention), never as root. */
 export const PRYSM_UID = 10002;
 export const PRYSM_DATADIR = "/data";
-export const PRYSM_JWT_PATH = "/secrets/jwt.hex";
 export const PRYSM_STOP_GRACE_SECONDS = 120;
 
 export interface BeaconNodeArgs {
@@ -57,7 +57,7 @@ export function prysmCommand(
         `--${args.network}`,
         `--datadir=${PRYSM_DATADIR}`,
         `--execution-endpoint=${args.executionEndpoint}`,
-        `--jwt-secret=${PRYSM_JWT_PATH}`,
+        `--jwt-secret=${JWT_PATH}`,
         ...(args.checkpointSyncUrl
             ? [`--checkpoint-sync-url=${args.checkpointSyncUrl}`, `--genesis-beacon-api-url=${args.checkpointSyncUrl}`]
             : []),
@@ -114,15 +114,7 @@ export class BeaconNode extends pulumi.ComponentResource {
                 destroyGraceSeconds: PRYSM_STOP_GRACE_SECONDS,
                 networksAdvanced: [{ name: args.networkName, aliases: [BEACON_ALIAS] }],
                 volumes: [{ volumeName: volume.name, containerPath: PRYSM_DATADIR }],
-                uploads: [
-                    {
-                        file: PRYSM_JWT_PATH,
-                        content: pulumi.secret(args.jwtSecretHex),
-                        owner: String(PRYSM_UID),
-                        group: String(PRYSM_UID),
-                        permissions: "0400",
-                    },
-                ],
+                uploads: [jwtUpload(args.jwtSecretHex, PRYSM_UID)],
                 ports: [
                     publicPort(PRYSM_PORTS.p2pTcp, args.p2pTcpHostPort, "tcp"),
                     publicPort(PRYSM_PORTS.p2pUdp, args.p2pUdpHostPort, "udp"),

@@ -8,12 +8,11 @@ import { EthNetwork } from "./config";
 import { hardenedContainerArgs, hostUrl, ownedDataVolume, privatePort, publicPort, stackLabels } from "./docker";
 import { EXECUTION_ALIAS, GETH_METRICS, GETH_PORTS } from "./endpoints";
 import { MetricsEndpoint } from "./metrics";
+import { JWT_PATH, jwtUpload } from "./nodeNetwork";
 
 /** Geth runs as this uid/gid (eth-docker's convention), never as the image's default root. */
 export const GETH_UID = 10001;
 export const GETH_DATADIR = "/data";
-/** Where the engine-API JWT is uploaded inside the container. */
-export const GETH_JWT_PATH = "/secrets/jwt.hex";
 /** Geth flushes its state caches to disk on shutdown; killing it early costs a long recovery on restart. */
 export const GETH_STOP_GRACE_SECONDS = 300;
 
@@ -65,7 +64,7 @@ export function gethCommand(args: Pick<ExecutionNodeArgs, "network" | "maxPeers"
         "--authrpc.addr=0.0.0.0",
         `--authrpc.port=${GETH_PORTS.authrpc}`,
         `--authrpc.vhosts=${EXECUTION_ALIAS}`,
-        `--authrpc.jwtsecret=${GETH_JWT_PATH}`,
+        `--authrpc.jwtsecret=${JWT_PATH}`,
         // Metrics through the dedicated listener, not pprof (which exposes profiling handlers).
         "--metrics",
         "--metrics.addr=0.0.0.0",
@@ -126,15 +125,7 @@ export class ExecutionNode extends pulumi.ComponentResource {
                 destroyGraceSeconds: GETH_STOP_GRACE_SECONDS,
                 networksAdvanced: [{ name: args.networkName, aliases: [EXECUTION_ALIAS] }],
                 volumes: [{ volumeName: volume.name, containerPath: GETH_DATADIR }],
-                uploads: [
-                    {
-                        file: GETH_JWT_PATH,
-                        content: pulumi.secret(args.jwtSecretHex),
-                        owner: String(GETH_UID),
-                        group: String(GETH_UID),
-                        permissions: "0400",
-                    },
-                ],
+                uploads: [jwtUpload(args.jwtSecretHex, GETH_UID)],
                 ports: [
                     publicPort(GETH_PORTS.p2p, args.p2pHostPort, "tcp"),
                     publicPort(GETH_PORTS.p2p, args.p2pHostPort, "udp"),

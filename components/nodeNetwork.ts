@@ -8,6 +8,16 @@ import * as random from "@pulumi/random";
 
 /** The engine API secret: 32 random bytes, written as 64 hex characters (the format both clients read). */
 export const JWT_SECRET_BYTES = 32;
+/** Where each client finds the JWT file. */
+export const JWT_PATH = "/secrets/jwt.hex";
+
+/**
+ * The JWT as a file upload for one client: readable only by that client's uid, and a Pulumi secret so the
+ * container's `uploads` are encrypted in state.
+ */
+export function jwtUpload(jwtSecretHex: pulumi.Input<string>, uid: number): docker.types.input.ContainerUpload {
+    return { file: JWT_PATH, content: pulumi.secret(jwtSecretHex), owner: String(uid), group: String(uid), permissions: "0400" };
+}
 
 export interface NodeNetworkArgs {
     /** Stack name; the network is called `eth-node-<stack>`. */

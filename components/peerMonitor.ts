@@ -61,7 +61,6 @@ export class PeerMonitor extends pulumi.ComponentResource {
                     context: PEER_MONITOR_SOURCE_DIR,
                     dockerfile: path.join(PEER_MONITOR_SOURCE_DIR, "Dockerfile"),
                     args: { BASE_IMAGE: args.baseImage },
-                    platform: "linux/amd64",
                 },
                 // Built on (and for) the target engine; there is no registry to push to.
                 skipPush: true,

@@ -2,6 +2,8 @@
  * What the program declares for the node (Geth, Prysm, network, JWT, volumes, ports, hygiene), evaluated
  * under Pulumi mocks for a mainnet stack with defaults and a hoodi stack with overrides.
  */
+import * as fs from "fs";
+import * as path from "path";
 import { CONTAINER, DeclaredStack, NETWORK, VOLUME, declareStack, flagValue } from "./harness";
 import { nodeMetricsEndpoints } from "../components/stack";
 import { MOCK_JWT_HEX, revealSecrets, isSecretEnvelope, withoutSecrets } from "./mocks";
@@ -222,6 +224,21 @@ test("the monitoring stack scrapes what the node's components declare, the same 
     expect(declared).toEqual(nodeMetricsEndpoints());
     const prometheusYml = s.node.monitoring.files.find((f) => f.renderPath.endsWith("prometheus.yml"))!.content;
     for (const e of declared) expect(prometheusYml).toContain(`${e.alias}:${e.port}`);
+});
+
+test("the peer monitor image is built from ./peer-monitor, tagged with its package version, never pushed", async () => {
+    const s = await declareStack("dev", {});
+    const image = s.one("docker:index/image:Image").inputs;
+    const pkg = JSON.parse(fs.readFileSync(path.join(__dirname, "..", "peer-monitor", "package.json"), "utf8"));
+    expect(image.imageName).toBe(`eth-node/peer-monitor:${pkg.version}`);
+    expect(image.skipPush).toBe(true);
+    expect(image.build.context).toBe(path.join(__dirname, "..", "peer-monitor"));
+    expect(image.build.args).toEqual({ BASE_IMAGE: "node:20-bookworm-slim" });
+    const monitor = s.container("peer-monitor").inputs;
+    expect(monitor.image).toBe(image.imageName);
+    expect(monitor.envs).toEqual(expect.arrayContaining(["PEER_MONITOR_EL_URL=ws://execution:8546", "PEER_MONITOR_CL_URL=http://beacon:3500"]));
+    expect(monitor.readOnly).toBe(true);
+    expect(s.node.peerMonitor.metricsEndpoints).toEqual([{ job: "peer-monitor", alias: "peer-monitor", port: 9200, path: "/metrics" }]);
 });
 
 test("remote Docker host goes to the explicit provider", async () => {
