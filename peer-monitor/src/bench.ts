@@ -1,7 +1,13 @@
 /**
  * `npm run bench`: CPU per update cycle, memory of the real service (peak RSS, RSS and heapUsed after a
  * forced GC) from 0 to 10,000 EL + 10,000 CL peers, and peer-change-to-output latency over a loopback
- * WebSocket subscription. `--memory-only` skips CPU and latency; `--verbose` prints rows as they finish.
+ * WebSocket subscription. `--memory-only` skips CPU and latency; `--verbose` prints rows as they finish;
+ * `--repeat=N` runs every row N times and reports medians (default 3); `--rows=10000+0,5000+5000` measures
+ * only those rows.
+ *
+ * The measured service and this process run with the production node flags, read from the Dockerfile's
+ * ENTRYPOINT (testing/nodeFlags): the benchmark re-executes itself with them. `--node-flags="..."` replaces them
+ * for a comparison (the header then says so; not the shipped setting).
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
 import { readFileSync } from 'node:fs'
@@ -14,6 +20,7 @@ import { diffPeers, reuseKnown } from './peerState'
 import { emptyLayerState } from './snapshot'
 import { beaconPeer, FakeBeacon } from './testing/fakeBeacon'
 import { FakeGeth, gethPeer } from './testing/fakeGeth'
+import { productionNodeFlags } from './testing/nodeFlags'
 
 const main = join(__dirname, 'main.js')
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
@@ -70,9 +77,13 @@ function procStatusMb(pid: number, field: 'VmRSS' | 'VmHWM'): number {
 
 const memProbe = join(__dirname, 'testing', 'memProbe.js')
 
+const flagOverride = process.argv.find((a) => a.startsWith('--node-flags='))
+/** Node/V8 flags of the measured service: the Dockerfile's ENTRYPOINT flags unless --node-flags= is given. */
+const nodeFlags: string[] = flagOverride === undefined ? productionNodeFlags() : flagOverride.slice('--node-flags='.length).split(/\s+/).filter(Boolean)
+
 /** The built service; `probe` adds --expose-gc and the benchmark-only memory probe (IPC "mem" -> GC + memoryUsage). */
 function startService(args: string[], stdout: 'pipe' | 'ignore', probe = false): ChildProcess {
-  const node = probe ? ['--expose-gc', '-r', memProbe] : []
+  const node = probe ? [...nodeFlags, '--expose-gc', '-r', memProbe] : nodeFlags
   return spawn(process.execPath, [...node, main, '--listen', '127.0.0.1:0', '--log-level', 'warn', '--log-format', 'json', ...args], {
     stdio: probe ? ['ignore', stdout, 'inherit', 'ipc'] : ['ignore', stdout, 'inherit'],
   })
@@ -86,16 +97,18 @@ async function stopService(c: ChildProcess) {
 
 type ProbeReply = { gc: boolean; rss: number; heapUsed: number; heapTotal: number; external: number; arrayBuffers: number; vmHwmKb: number | null }
 
-function askMemory(child: ChildProcess): Promise<ProbeReply> {
+function askProbe<T>(child: ChildProcess, what: 'mem' | 'cpu'): Promise<T> {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error('memory probe did not answer')), 5000)
     child.once('message', (m) => {
       clearTimeout(timer)
-      resolve(m as ProbeReply)
+      resolve(m as T)
     })
-    child.send('mem')
+    child.send(what)
   })
 }
+const askMemory = (child: ChildProcess) => askProbe<ProbeReply>(child, 'mem')
+const askCpu = async (child: ChildProcess) => (await askProbe<{ cpuUs: number }>(child, 'cpu')).cpuUs
 
 export type MemoryResult = {
   elPeers: number
@@ -106,6 +119,8 @@ export type MemoryResult = {
   gcRss: number
   /** V8 heapUsed right after a full GC, MB (median of the samples). */
   gcHeapUsed: number
+  /** CPU time (user + system) of the service process per admin_peers cycle, ms, between 2 s and 6 s (no forced GC). */
+  serviceCpu: number
   cycles: number
 }
 
@@ -128,7 +143,13 @@ async function serviceMemory(el: number, cl: number, seconds = 8): Promise<Memor
   const child = startService(['--el-url', geth.wsUrl, '--cl-url', beacon.url, '--interval', '0.5', '--max-response-bytes', String(256 * 1024 * 1024)], 'ignore', true)
   const samples: ProbeReply[] = []
   const started = Date.now()
-  await sleep((seconds - 2) * 1000)
+  // CPU per cycle of the real service (parse, diff, snapshot output, GC, I/O) after the start-up burst.
+  await sleep(2000)
+  const cpu0 = await askCpu(child)
+  const calls0 = geth.calls.get('admin_peers') ?? 0
+  await sleep((seconds - 4) * 1000)
+  const cpu1 = await askCpu(child)
+  const calls1 = geth.calls.get('admin_peers') ?? 0
   for (let i = 0; i < 3; i++) {
     samples.push(await askMemory(child))
     await sleep(600)
@@ -147,6 +168,7 @@ async function serviceMemory(el: number, cl: number, seconds = 8): Promise<Memor
     peakRss,
     gcRss: median(samples.map((s) => mb(s.rss))),
     gcHeapUsed: median(samples.map((s) => mb(s.heapUsed))),
+    serviceCpu: (cpu1 - cpu0) / 1000 / Math.max(1, calls1 - calls0),
     cycles: calls,
   }
 }
@@ -219,7 +241,7 @@ const scenarios: [number, number][] = [
 /** RSS and heapUsed after a full GC of a bare `node` and of node with the service's modules loaded (nothing started). */
 function fixedBaseline() {
   const measure = (code: string) => {
-    const r = spawnSync(process.execPath, ['--expose-gc', '-e', `${code};gc();gc();const u=process.memoryUsage();process.stdout.write(JSON.stringify([u.rss,u.heapUsed]))`], { encoding: 'utf8', cwd: __dirname })
+    const r = spawnSync(process.execPath, [...nodeFlags, '--expose-gc', '-e', `${code};gc();gc();const u=process.memoryUsage();process.stdout.write(JSON.stringify([u.rss,u.heapUsed]))`], { encoding: 'utf8', cwd: __dirname })
     const [rss, heap] = JSON.parse(r.stdout) as [number, number]
     return { rss: mb(rss), heapUsed: mb(heap) }
   }
@@ -231,16 +253,35 @@ function fixedBaseline() {
 
 const fmt = (n: number) => n.toLocaleString('en-US')
 
+/** This process must run with the same node flags as the measured service (CPU/cycle columns): re-execute. */
+function sameFlagsAsService(): boolean {
+  if (process.env.PEER_MONITOR_BENCH_CHILD === '1') return true
+  const r = spawnSync(process.execPath, [...nodeFlags, __filename, ...process.argv.slice(2)], { stdio: 'inherit', env: { ...process.env, PEER_MONITOR_BENCH_CHILD: '1' } })
+  process.exitCode = r.status ?? 1
+  return false
+}
+
 async function run() {
+  if (!sameFlagsAsService()) return
   const memoryOnly = process.argv.includes('--memory-only')
-  const header = ['EL peers', 'CL peers', 'CPU/cycle JSON (ms)', 'CPU/cycle table (ms)', 'snapshot line (KB)', 'RSS peak (MB)', 'RSS after GC (MB)', 'heapUsed after GC (MB)']
+  const repeat = Math.max(1, Number(process.argv.find((a) => a.startsWith('--repeat='))?.slice('--repeat='.length) ?? 3))
+  const only = process.argv.find((a) => a.startsWith('--rows='))?.slice('--rows='.length).split(',').map((r) => r.split('+').map(Number) as [number, number])
+  const selected = only ?? scenarios
+  const header = ['EL peers', 'CL peers', 'CPU/cycle JSON (ms)', 'CPU/cycle table (ms)', 'service CPU/cycle (ms)', 'snapshot line (KB)', 'RSS peak (MB)', 'RSS after GC (MB)', 'heapUsed after GC (MB)']
   const rows: string[][] = [header]
   const results: { el: number; cl: number; cpu: number; mem: MemoryResult }[] = []
-  for (const [el, cl] of scenarios) {
-    const cpu = memoryOnly ? null : cpuPerCycle(el, cl)
-    const mem = await serviceMemory(el, cl)
-    results.push({ el, cl, cpu: cpu?.json.ms ?? NaN, mem })
-    rows.push([fmt(el), fmt(cl), cpu?.json.ms.toFixed(2) ?? '-', cpu?.table.ms.toFixed(2) ?? '-', cpu ? (cpu.json.bytes / 1024).toFixed(0) : '-', mem.peakRss.toFixed(1), mem.gcRss.toFixed(1), mem.gcHeapUsed.toFixed(1)])
+  for (const [el, cl] of selected) {
+    const cpuRuns: ReturnType<typeof cpuPerCycle>[] = []
+    const mems: MemoryResult[] = []
+    for (let i = 0; i < repeat; i++) {
+      if (!memoryOnly) cpuRuns.push(cpuPerCycle(el, cl))
+      mems.push(await serviceMemory(el, cl))
+    }
+    const med = (f: (m: MemoryResult) => number) => median(mems.map(f))
+    const mem: MemoryResult = { elPeers: el, clPeers: cl, peakRss: med((m) => m.peakRss), gcRss: med((m) => m.gcRss), gcHeapUsed: med((m) => m.gcHeapUsed), serviceCpu: med((m) => m.serviceCpu), cycles: med((m) => m.cycles) }
+    const cpu = memoryOnly ? null : { json: median(cpuRuns.map((c) => c.json.ms)), table: median(cpuRuns.map((c) => c.table.ms)), bytes: cpuRuns[0]!.json.bytes }
+    results.push({ el, cl, cpu: cpu?.json ?? NaN, mem })
+    rows.push([fmt(el), fmt(cl), cpu?.json.toFixed(2) ?? '-', cpu?.table.toFixed(2) ?? '-', mem.serviceCpu.toFixed(2), cpu ? (cpu.bytes / 1024).toFixed(0) : '-', mem.peakRss.toFixed(1), mem.gcRss.toFixed(1), mem.gcHeapUsed.toFixed(1)])
     if (process.argv.includes('--verbose')) console.error(rows[rows.length - 1]!.join(' | '))
   }
   const base = fixedBaseline()
@@ -249,6 +290,7 @@ async function run() {
   const line = (r: string[]) => `| ${r.map((c, i) => c.padEnd(widths[i]!)).join(' | ')} |`
   const out = [
     `eth-peer-monitor benchmark — ${new Date().toISOString().slice(0, 10)}, node ${process.version}, ${cpus().length} cores (${cpus()[0]?.model ?? 'unknown CPU'})`,
+    `node flags: ${nodeFlags.join(' ') || '(none)'} ${flagOverride === undefined ? "(the Dockerfile's ENTRYPOINT, as shipped)" : '(--node-flags override, NOT the shipped setting)'}; median of ${repeat} run(s) per row`,
     '',
     line(rows[0]!),
     `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`,
@@ -262,12 +304,13 @@ async function run() {
     'targets: 50-peer cycle < 5 ms CPU; RSS < 100 MB at 10,000 peers; change-to-output < 100 ms',
   ]
   console.log(out.join('\n'))
-  const find = (el: number, cl: number) => results.find((r) => r.el === el && r.cl === cl)!
+  const find = (el: number, cl: number) => results.find((r) => r.el === el && r.cl === cl)
   const checks: [string, boolean][] = []
-  const c50 = find(50, 0).cpu
-  if (!memoryOnly) checks.push([`50-peer cycle (50 EL) ${c50.toFixed(2)} ms CPU < 5 ms`, c50 < 5])
+  const c50 = find(50, 0)?.cpu
+  if (!memoryOnly && c50 !== undefined) checks.push([`50-peer cycle (50 EL) ${c50.toFixed(2)} ms CPU < 5 ms`, c50 < 5])
   for (const [el, cl] of [[10_000, 0], [5000, 5000], [10_000, 10_000]] as const) {
-    const m = find(el, cl).mem
+    const m = find(el, cl)?.mem
+    if (!m) continue
     const what = `${fmt(el)} EL + ${fmt(cl)} CL peers`
     checks.push([`${what}: RSS after GC ${m.gcRss.toFixed(1)} MB < 100 MB`, m.gcRss < 100])
     checks.push([`${what}: peak RSS ${m.peakRss.toFixed(1)} MB < 100 MB`, m.peakRss < 100])

@@ -1,7 +1,8 @@
 /**
  * Benchmark-only preload (`node --expose-gc -r dist/testing/memProbe.js dist/main.js ...`, spawned with an IPC
  * channel): on the message "mem" it runs a full GC (when --expose-gc is given) and answers with
- * process.memoryUsage() plus VmRSS/VmHWM from /proc. The service itself never loads this file.
+ * process.memoryUsage() plus VmRSS/VmHWM from /proc; on "cpu" it answers with process.cpuUsage() (user + system,
+ * µs) without forcing a GC. The service itself never loads this file.
  */
 import { readFileSync } from 'node:fs'
 
@@ -16,6 +17,12 @@ function procStatusKb(field: string): number | null {
 
 if (typeof process.send === 'function') {
   process.on('message', (message: unknown) => {
+    if (message === 'cpu') {
+      // CPU time of the whole process so far (no GC forced), for CPU per cycle of the real service.
+      const c = process.cpuUsage()
+      process.send?.({ cpuUs: c.user + c.system })
+      return
+    }
     if (message !== 'mem') return
     const gc = (globalThis as { gc?: () => void }).gc
     const gcRan = typeof gc === 'function'
