@@ -6,9 +6,9 @@ import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:chil
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { helpText } from './config'
-import { beaconPeer, FakeBeacon } from './testing/fakeBeacon'
+import type { FakeBeacon } from './testing/fakeBeacon'
 import { FakeGeth, gethPeer } from './testing/fakeGeth'
-import { readMetric, waitFor } from './testing/harness'
+import { readMetric, startFakes, waitFor } from './testing/harness'
 
 const main = join(__dirname, '..', 'dist', 'main.js')
 
@@ -45,12 +45,7 @@ describe('service process', () => {
   let child: ChildProcessWithoutNullStreams | null = null
 
   beforeEach(async () => {
-    geth = new FakeGeth()
-    beacon = new FakeBeacon()
-    await geth.start()
-    await beacon.start()
-    geth.peers = [gethPeer('aa'.repeat(32))]
-    beacon.peers = [beaconPeer('16Uiu2HAmPeerOne')]
+    ;({ geth, beacon } = await startFakes())
   })
   afterEach(async () => {
     if (child && child.exitCode === null) child.kill('SIGKILL')

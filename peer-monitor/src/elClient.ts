@@ -94,14 +94,7 @@ class WsElClient implements ElClient {
     const onClose = () => {
       socket.removeEventListener('message', onMessage as never)
       socket.removeEventListener('close', onClose)
-      if (this.socketClient !== client) return
-      this.socketClient = null
-      this.subscription = null
-      try {
-        client.close()
-      } catch {
-        // already closed
-      }
+      if (!this.dropConnection(client)) return
       const reason = this.closeReason ?? new ConnectionClosedError(`WebSocket to ${this.url} closed`)
       this.disconnectHandler?.(reason)
     }
@@ -156,15 +149,17 @@ class WsElClient implements ElClient {
     return id
   }
 
-  private dropConnection(client: SocketRpcClient<WebSocket>) {
-    if (this.socketClient !== client) return
+  /** Forgets `client` if it is still the current connection and closes it; false if it was already replaced. */
+  private dropConnection(client: SocketRpcClient<WebSocket>): boolean {
+    if (this.socketClient !== client) return false
     this.socketClient = null
     this.subscription = null
     try {
       client.close()
     } catch {
-      // ignore
+      // already closed
     }
+    return true
   }
 
   close() {

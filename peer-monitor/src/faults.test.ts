@@ -3,9 +3,9 @@
  * must stay up, classify the failure in logs, metrics and /healthz, back off,
  * and recover on its own.
  */
-import { beaconPeer, FakeBeacon, type BeaconFault } from './testing/fakeBeacon'
+import type { BeaconFault, FakeBeacon } from './testing/fakeBeacon'
 import { FakeGeth, gethPeer, type GethFault } from './testing/fakeGeth'
-import { startApp, waitFor, type RunningApp } from './testing/harness'
+import { startApp, startFakes, waitFor, type RunningApp } from './testing/harness'
 import type { PeerConnectedEvent } from './format'
 import { createServer } from 'node:net'
 
@@ -14,12 +14,7 @@ let beacon: FakeBeacon
 let running: RunningApp | null = null
 
 beforeEach(async () => {
-  geth = new FakeGeth()
-  beacon = new FakeBeacon()
-  await geth.start()
-  await beacon.start()
-  geth.peers = [gethPeer('aa'.repeat(32))]
-  beacon.peers = [beaconPeer('16Uiu2HAmPeerOne')]
+  ;({ geth, beacon } = await startFakes())
 })
 
 afterEach(async () => {

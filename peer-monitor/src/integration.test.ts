@@ -4,7 +4,7 @@
  */
 import { beaconPeer, FakeBeacon } from './testing/fakeBeacon'
 import { FakeGeth, gethPeer } from './testing/fakeGeth'
-import { startApp, waitFor, type RunningApp } from './testing/harness'
+import { startApp, startFakes, waitFor, type RunningApp } from './testing/harness'
 import type { PeerConnectedEvent, PeerDisconnectedEvent, SnapshotEvent } from './format'
 
 let geth: FakeGeth
@@ -12,10 +12,7 @@ let beacon: FakeBeacon
 let running: RunningApp | null = null
 
 beforeEach(async () => {
-  geth = new FakeGeth()
-  beacon = new FakeBeacon()
-  await geth.start()
-  await beacon.start()
+  ;({ geth, beacon } = await startFakes())
   geth.peers = [gethPeer('aa'.repeat(32)), gethPeer('bb'.repeat(32), { network: { remoteAddress: '10.9.9.9:30303', inbound: true } })]
   beacon.peers = [beaconPeer('16Uiu2HAmPeerOne'), beaconPeer('16Uiu2HAmPeerTwo', { direction: 'outbound' })]
 })

@@ -2,6 +2,19 @@
 import { App } from '../app'
 import type { Config } from '../config'
 import type { OutputEvent } from '../format'
+import { beaconPeer, FakeBeacon } from './fakeBeacon'
+import { FakeGeth, gethPeer } from './fakeGeth'
+
+/** A fake geth and a fake beacon node on loopback, each reporting one peer. */
+export async function startFakes(): Promise<{ geth: FakeGeth; beacon: FakeBeacon }> {
+  const geth = new FakeGeth()
+  const beacon = new FakeBeacon()
+  await geth.start()
+  await beacon.start()
+  geth.peers = [gethPeer('aa'.repeat(32))]
+  beacon.peers = [beaconPeer('16Uiu2HAmPeerOne')]
+  return { geth, beacon }
+}
 
 export async function waitFor<T>(check: () => T | undefined | null | false | Promise<T | undefined | null | false>, timeoutMs = 5000, what = 'condition'): Promise<T> {
   const deadline = Date.now() + timeoutMs
