@@ -5,16 +5,15 @@ import { HttpStatusError, OversizedResponseError } from './errors'
 export type BeaconClient = {
   /** GET a beacon API path and parse its JSON body. */
   get(path: string): Promise<unknown>
-  /** GET a beacon API path; the body as text (for parsing large lists entry by entry). */
-  getText(path: string): Promise<string>
+  /** GET a beacon API path; the body as bytes (for parsing large lists entry by entry, see jsonScan). */
+  getBytes(path: string): Promise<Buffer>
 }
 
 /**
- * Reads a response body as UTF-8 text, failing as soon as it exceeds `limit` bytes. The bytes are kept
- * outside the JS heap (written straight into one buffer when the length is declared) and decoded once, so
- * a large body is one large string, not a rope of young-generation pieces that survive until the end.
+ * Reads a response body, failing as soon as it exceeds `limit` bytes. The bytes stay outside the JS heap,
+ * written straight into one buffer when the length is declared.
  */
-export function readLimitedText(res: IncomingMessage, limit: number): Promise<string> {
+export function readLimitedBytes(res: IncomingMessage, limit: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const declared = Number(res.headers['content-length'])
     const known = res.headers['content-length'] !== undefined && Number.isSafeInteger(declared) && declared >= 0
@@ -36,7 +35,7 @@ export function readLimitedText(res: IncomingMessage, limit: number): Promise<st
       else chunks.push(chunk)
       size += chunk.length
     })
-    res.on('end', () => resolve(whole ? whole.toString('utf8', 0, size) : Buffer.concat(chunks, size).toString('utf8')))
+    res.on('end', () => resolve(whole ? whole.subarray(0, size) : Buffer.concat(chunks, size)))
     res.on('error', reject)
     res.on('close', () => {
       if (!res.complete) reject(Object.assign(new Error('response closed before it was complete'), { code: 'ECONNRESET' }))
@@ -51,13 +50,13 @@ export function readLimitedText(res: IncomingMessage, limit: number): Promise<st
  */
 export function createBeaconClient(baseUrl: string, options: { timeoutMs: number; maxResponseBytes: number }): BeaconClient {
   const base = baseUrl.replace(/\/+$/, '')
-  const getText = (path: string): Promise<string> => {
+  const getBytes = (path: string): Promise<Buffer> => {
     const url = new URL(`${base}${path}`)
     const shown = `${url.origin}${url.pathname}${url.search}` // never the credentials
     const send = url.protocol === 'https:' ? httpsRequest : httpRequest
-    return new Promise<string>((resolve, reject) => {
+    return new Promise<Buffer>((resolve, reject) => {
       let settled = false
-      const finish = (error: unknown, value = '') => {
+      const finish = (error: unknown, value: Buffer = Buffer.alloc(0)) => {
         if (settled) return
         settled = true
         clearTimeout(timer)
@@ -73,7 +72,7 @@ export function createBeaconClient(baseUrl: string, options: { timeoutMs: number
           finish(new HttpStatusError(status, shown))
           return
         }
-        readLimitedText(res, options.maxResponseBytes).then((text) => finish(null, text), finish)
+        readLimitedBytes(res, options.maxResponseBytes).then((body) => finish(null, body), finish)
       })
       // One deadline for connect + headers + body, like fetch with AbortSignal.timeout.
       const timer = setTimeout(() => {
@@ -86,9 +85,9 @@ export function createBeaconClient(baseUrl: string, options: { timeoutMs: number
     })
   }
   return {
-    getText,
+    getBytes,
     async get(path) {
-      return JSON.parse(await getText(path)) as unknown
+      return JSON.parse((await getBytes(path)).toString('utf8')) as unknown
     },
   }
 }

@@ -13,7 +13,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import { cpus } from 'node:os'
 import { join } from 'node:path'
-import { parseClPeersText } from './clPeers'
+import { parseClPeersBody } from './clPeers'
 import { parseElPeers } from './elPeers'
 import { snapshotChunks } from './format'
 import { diffPeers, reuseKnown } from './peerState'
@@ -50,7 +50,7 @@ function cpuPerCycle(elN: number, clN: number) {
   const cycle = (raw: string[], table: boolean) => {
     const now = Date.now()
     const e = parseElPeers(JSON.parse(raw[0]!), reuseKnown(el.peers))
-    const c = parseClPeersText(raw[1]!, reuseKnown(cl.peers))
+    const c = parseClPeersBody(raw[1]!, reuseKnown(cl.peers))
     el.peers = diffPeers(el.peers, e.items, now).current
     cl.peers = diffPeers(cl.peers, c.items, now).current
     let bytes = 0

@@ -1,6 +1,6 @@
 import { parseClientVersion } from './clientVersion'
-import { maxReasons, parseList } from './elPeers'
-import { parseObjectStreamingArray } from './jsonScan'
+import { listCollector, parseList } from './elPeers'
+import { jsonBytes, parseObjectStreamingArray, type JsonBytes } from './jsonScan'
 import { MalformedResponseError } from './errors'
 import type { ClSync, Direction, ParsedList, Peer } from './types'
 
@@ -58,30 +58,21 @@ export function parseClPeer(entry: unknown): Parsed<Peer> {
   }
 }
 
+const isConnected = (p: Peer) => p.state === null || p.state === 'connected'
+
 /** Parses the body of `/eth/v1/node/peers`; keeps only connected peers. */
 export function parseClPeers(body: unknown, reuse?: (peer: Peer) => Peer): ParsedList<Peer> {
-  const parsed = parseList(unwrapData(body, '/eth/v1/node/peers'), parseClPeer, '/eth/v1/node/peers', reuse)
-  return { ...parsed, items: parsed.items.filter((p) => p.state === null || p.state === 'connected') }
+  return parseList(unwrapData(body, '/eth/v1/node/peers'), parseClPeer, '/eth/v1/node/peers', reuse, isConnected)
 }
 
 /**
- * Same result as `parseClPeers(JSON.parse(text))`, but the `data` array is parsed entry by entry
- * (see jsonScan): at 10,000 peers the 5 MB body never becomes one big object tree.
+ * Same result as `parseClPeers(JSON.parse(body))`, but the `data` array is parsed entry by entry
+ * (see jsonScan): at 10,000 peers the 5 MB body never becomes one string or one big object tree.
  */
-export function parseClPeersText(text: string, reuse?: (peer: Peer) => Peer): ParsedList<Peer> {
-  const items: Peer[] = []
-  const invalidReasons: string[] = []
-  let invalid = 0
-  const { value, elementsStreamed } = parseObjectStreamingArray(text, 'data', (entry) => {
-    const parsed = parseClPeer(entry)
-    if (parsed.ok) {
-      if (parsed.value.state === null || parsed.value.state === 'connected') items.push(reuse ? reuse(parsed.value) : parsed.value)
-    } else {
-      invalid++
-      if (invalidReasons.length < maxReasons) invalidReasons.push(parsed.reason)
-    }
-  })
-  return elementsStreamed ? { items, invalid, invalidReasons } : parseClPeers(value, reuse)
+export function parseClPeersBody(body: JsonBytes | string, reuse?: (peer: Peer) => Peer): ParsedList<Peer> {
+  const list = listCollector(parseClPeer, reuse, isConnected)
+  const { value, elementsStreamed } = parseObjectStreamingArray(jsonBytes(body), 'data', list.add)
+  return elementsStreamed ? list.result() : parseClPeers(value, reuse)
 }
 
 const toInt = (v: unknown, what: string): number => {

@@ -1,13 +1,24 @@
-import { ConnectionClosedError, OversizedResponseError } from './errors'
-import { createClient, getWebSocketRpcClient, http, RpcRequestError, type Client, type SocketRpcClient } from './viem'
+import { WebSocket, type RawData } from 'ws'
+import { ConnectionClosedError, MalformedResponseError, OversizedResponseError } from './errors'
+import { encodeRequest, parseRpcMessage, type RpcMessage } from './jsonRpc'
+import { forEachElement, parseSpan } from './jsonScan'
+import { createClient, http, RpcRequestError, type Client } from './viem'
 
-/** JSON-RPC access to geth, over viem's http transport or its WebSocket RPC client. */
+/** A list result: its elements went to the caller one by one, or (not an array, e.g. null) the value itself. */
+export type ListResult = { streamed: true } | { streamed: false; result: unknown }
+
+/** JSON-RPC access to geth, over viem's http transport or our WebSocket client (below). */
 export type ElClient = {
   readonly kind: 'ws' | 'http'
   readonly connected: boolean
   /** Opens the WebSocket (no-op over HTTP or when already open). */
   connect(): Promise<void>
   request(method: string, params?: unknown[]): Promise<unknown>
+  /**
+   * A request whose result is a list: each element goes to `onElement` as soon as it is parsed. Over the
+   * WebSocket the list is never one parsed array (see WsElClient); over HTTP, viem parses the body whole.
+   */
+  requestList(method: string, params: unknown[], onElement: (element: unknown) => void): Promise<ListResult>
   /**
    * `admin_subscribe ["peerEvents"]` (WebSocket only); `onEvent` receives each notification's `result`.
    * Throws when the node refuses the subscription.
@@ -37,6 +48,12 @@ class HttpElClient implements ElClient {
   request(method: string, params: unknown[] = []): Promise<unknown> {
     return this.client.request({ method, params } as never, { retryCount: 0, dedupe: false })
   }
+  async requestList(method: string, params: unknown[], onElement: (element: unknown) => void): Promise<ListResult> {
+    const result = await this.request(method, params)
+    if (!Array.isArray(result)) return { streamed: false, result }
+    for (const element of result) onElement(element)
+    return { streamed: true }
+  }
   async subscribePeerEvents(): Promise<string> {
     throw new Error('subscriptions need a WebSocket connection')
   }
@@ -44,144 +61,164 @@ class HttpElClient implements ElClient {
   close() {}
 }
 
-type WsMessage = { data: unknown }
+type PendingRequest = {
+  resolve(message: Extract<RpcMessage, { kind: 'response' }>): void
+  reject(error: Error): void
+  timer: NodeJS.Timeout
+}
 
 /**
- * viem's WebSocket RPC client handles requests/responses; viem only routes
- * `eth_subscription` notifications, so geth's `admin_subscription` notifications
- * are read from the same socket by our own listener. Reconnects are ours
- * (viem's reconnect is off) so that backoff and re-subscription are explicit.
+ * JSON-RPC over one WebSocket (ws), ours rather than viem's: viem's socket client parses every message whole
+ * (at 10,000 peers `admin_peers` is a ~5 MB message, a ~15 MB object tree that outlives several young-generation
+ * collections) and routes only `eth_subscription` notifications, while geth sends `admin_subscription`. Here
+ * a response's result stays bytes until the caller parses it — entry by entry for lists. Reconnects are the
+ * monitor's, so that backoff and re-subscription are explicit.
  */
 class WsElClient implements ElClient {
   readonly kind = 'ws' as const
-  private socketClient: SocketRpcClient<WebSocket> | null = null
+  private socket: WebSocket | null = null
+  private readonly pending = new Map<number, PendingRequest>()
+  private nextId = 1
   private disconnectHandler: ((error: Error) => void) | null = null
   private subscription: { id: string; onEvent: (result: unknown) => void } | null = null
-  private oversizedCount = 0
-  private closeReason: Error | null = null
+  private opening: Promise<void> | null = null
 
   constructor(private readonly url: string, private readonly options: ElClientOptions) {}
 
   get connected() {
-    return this.socketClient !== null
+    return this.socket !== null
   }
 
   onDisconnect(handler: (error: Error) => void) {
     this.disconnectHandler = handler
   }
 
-  async connect(): Promise<void> {
-    if (this.socketClient) return
-    this.closeReason = null
-    this.subscription = null
-    const pending = getWebSocketRpcClient(this.url, { keepAlive: false, reconnect: false })
-    let timer: NodeJS.Timeout | undefined
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(Object.assign(new Error(`WebSocket connect to ${this.url} timed out`), { name: 'TimeoutError' })), this.options.timeoutMs)
+  /** Opens the socket; concurrent callers share one attempt. */
+  connect(): Promise<void> {
+    if (this.socket) return Promise.resolve()
+    this.opening ??= this.open().finally(() => {
+      this.opening = null
     })
-    let client: SocketRpcClient<WebSocket>
-    try {
-      client = await Promise.race([pending, timeout])
-    } catch (error) {
-      // A late connection must not leak.
-      pending.then((c) => c.close(), () => {})
-      throw normaliseSocketError(error)
-    } finally {
-      clearTimeout(timer)
-    }
-    const socket = client.socket
-    const onMessage = (event: WsMessage) => this.handleMessage(event.data)
-    const onClose = () => {
-      socket.removeEventListener('message', onMessage as never)
-      socket.removeEventListener('close', onClose)
-      if (!this.dropConnection(client)) return
-      const reason = this.closeReason ?? new ConnectionClosedError(`WebSocket to ${this.url} closed`)
-      this.disconnectHandler?.(reason)
-    }
-    socket.addEventListener('message', onMessage as never)
-    socket.addEventListener('close', onClose)
-    this.socketClient = client
+    return this.opening
   }
 
-  private handleMessage(data: unknown) {
-    const size = typeof data === 'string' ? Buffer.byteLength(data) : data instanceof ArrayBuffer ? data.byteLength : Buffer.isBuffer(data) ? data.length : 0
-    if (size > this.options.maxResponseBytes) {
-      this.oversizedCount++
-      this.closeReason = new OversizedResponseError(this.options.maxResponseBytes)
-      this.socketClient?.socket.close()
+  private async open(): Promise<void> {
+    this.subscription = null
+    // maxPayload: ws refuses a larger message as its frames arrive (close code 1009), never buffering it.
+    const socket = new WebSocket(this.url, { maxPayload: this.options.maxResponseBytes })
+    // Listening from the start: ws emits 'error' (connection refused, payload too large, ...) before 'close'.
+    let closeReason: Error | null = null
+    socket.on('error', (error: Error & { code?: string }) => {
+      closeReason = error.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH' ? new OversizedResponseError(this.options.maxResponseBytes) : error
+    })
+    await new Promise<void>((resolve, reject) => {
+      const failedToOpen = () => {
+        clearTimeout(timer)
+        reject(closeReason ?? new ConnectionClosedError(`WebSocket to ${this.url} closed before it opened`))
+      }
+      const timer = setTimeout(() => {
+        socket.off('close', failedToOpen)
+        socket.terminate()
+        reject(Object.assign(new Error(`WebSocket connect to ${this.url} timed out after ${this.options.timeoutMs} ms`), { name: 'TimeoutError' }))
+      }, this.options.timeoutMs)
+      socket.once('close', failedToOpen)
+      socket.once('open', () => {
+        clearTimeout(timer)
+        socket.off('close', failedToOpen)
+        resolve()
+      })
+    })
+    // The message stays bytes (never one 5 MB string): see jsonScan.
+    socket.on('message', (data: RawData, isBinary: boolean) => this.handleMessage(socket, !isBinary && Buffer.isBuffer(data) ? data : null))
+    socket.once('close', (code: number) => {
+      const reason = code === 1009 ? new OversizedResponseError(this.options.maxResponseBytes) : closeReason ?? new ConnectionClosedError(`WebSocket to ${this.url} closed`)
+      if (this.drop(socket, reason)) this.disconnectHandler?.(reason)
+    })
+    this.socket = socket
+  }
+
+  private handleMessage(socket: WebSocket, bytes: Buffer | null) {
+    if (socket !== this.socket) return
+    let message: RpcMessage
+    try {
+      if (bytes === null) throw new MalformedResponseError('binary WebSocket message')
+      message = parseRpcMessage(bytes)
+    } catch (error) {
+      // Which request it answered is unknown: fail them all and start afresh.
+      this.drop(socket, error as Error)
       return
     }
-    if (!this.subscription || typeof data !== 'string' || !data.includes('_subscription')) return
-    let message: unknown
-    try {
-      message = JSON.parse(data)
-    } catch {
-      return // viem reports malformed messages to the pending requests
+    if (message.kind === 'notification') {
+      const subscription = this.subscription
+      if (subscription && message.method.endsWith('_subscription') && message.subscription === subscription.id) subscription.onEvent(message.result)
+      return
     }
-    const m = message as { method?: unknown; params?: { subscription?: unknown; result?: unknown } }
-    if (typeof m.method === 'string' && m.method.endsWith('_subscription') && m.params?.subscription === this.subscription.id)
-      this.subscription.onEvent(m.params.result)
+    const request = typeof message.id === 'number' ? this.pending.get(message.id) : undefined
+    if (!request) return // a late answer to a request that timed out
+    this.pending.delete(message.id as number)
+    clearTimeout(request.timer)
+    request.resolve(message)
+  }
+
+  /** Sends one request; resolves with its response (result still bytes). */
+  private async call(method: string, params: unknown[]): Promise<Extract<RpcMessage, { kind: 'response' }>> {
+    await this.connect()
+    const socket = this.socket
+    if (!socket) throw new ConnectionClosedError(`WebSocket to ${this.url} closed`)
+    const id = this.nextId++
+    const response = await new Promise<Extract<RpcMessage, { kind: 'response' }>>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        // No answer in time: the connection may be dead (half-open TCP); start afresh next time.
+        this.pending.delete(id)
+        reject(Object.assign(new Error(`${method} on ${this.url} timed out after ${this.options.timeoutMs} ms`), { name: 'TimeoutError' }))
+        this.drop(socket, new ConnectionClosedError(`WebSocket to ${this.url} dropped after a timeout`))
+      }, this.options.timeoutMs)
+      this.pending.set(id, { resolve, reject, timer })
+      socket.send(encodeRequest(id, method, params), (error) => {
+        if (error) this.drop(socket, error)
+      })
+    })
+    if (response.error) throw new RpcRequestError({ body: { method, params }, error: response.error, url: this.url })
+    return response
   }
 
   async request(method: string, params: unknown[] = []): Promise<unknown> {
-    await this.connect()
-    const client = this.socketClient
-    if (!client) throw new ConnectionClosedError(`WebSocket to ${this.url} closed`)
-    const before = this.oversizedCount
-    let response: { result?: unknown; error?: { code: number; message: string; data?: unknown } }
-    try {
-      response = (await client.requestAsync({ body: { method, params }, timeout: this.options.timeoutMs })) as typeof response
-    } catch (error) {
-      // Anything but a JSON-RPC error leaves the socket in an unknown state: start afresh next time.
-      this.dropConnection(client)
-      if (this.oversizedCount !== before || this.closeReason instanceof OversizedResponseError) throw new OversizedResponseError(this.options.maxResponseBytes)
-      throw normaliseSocketError(error)
-    }
-    if (this.oversizedCount !== before) throw new OversizedResponseError(this.options.maxResponseBytes)
-    if (response.error) throw new RpcRequestError({ body: { method, params }, error: response.error, url: this.url })
-    return response.result
+    const response = await this.call(method, params)
+    return parseSpan(response.bytes, response.result!)
+  }
+
+  async requestList(method: string, params: unknown[], onElement: (element: unknown) => void): Promise<ListResult> {
+    const response = await this.call(method, params)
+    if (forEachElement(response.bytes, response.result!, onElement)) return { streamed: true }
+    return { streamed: false, result: parseSpan(response.bytes, response.result!) }
   }
 
   async subscribePeerEvents(onEvent: (result: unknown) => void): Promise<string> {
     const id = await this.request('admin_subscribe', ['peerEvents'])
-    if (typeof id !== 'string') throw new Error(`admin_subscribe returned ${JSON.stringify(id)}`)
+    if (typeof id !== 'string') throw new MalformedResponseError(`admin_subscribe returned ${JSON.stringify(id)}`)
     this.subscription = { id, onEvent }
     return id
   }
 
-  /** Forgets `client` if it is still the current connection and closes it; false if it was already replaced. */
-  private dropConnection(client: SocketRpcClient<WebSocket>): boolean {
-    if (this.socketClient !== client) return false
-    this.socketClient = null
+  /**
+   * Forgets `socket` if it is still the current connection, fails its pending requests with `reason` and
+   * closes it; false if it was already replaced.
+   */
+  private drop(socket: WebSocket, reason: Error): boolean {
+    if (this.socket !== socket) return false
+    this.socket = null
     this.subscription = null
-    try {
-      client.close()
-    } catch {
-      // already closed
+    for (const request of this.pending.values()) {
+      clearTimeout(request.timer)
+      request.reject(reason)
     }
+    this.pending.clear()
+    socket.terminate()
     return true
   }
 
   close() {
-    const client = this.socketClient
-    this.socketClient = null
-    this.subscription = null
     this.disconnectHandler = null
-    if (client) {
-      try {
-        client.close()
-      } catch {
-        // ignore
-      }
-    }
+    if (this.socket) this.drop(this.socket, new ConnectionClosedError(`WebSocket to ${this.url} closed by the monitor`))
   }
-}
-
-/** ws reports connection failures as ErrorEvent objects; turn them into Errors with the cause kept. */
-function normaliseSocketError(error: unknown): Error {
-  const e = error as { error?: unknown; message?: unknown; stack?: unknown } | null
-  // Check shapes, not instanceof: errors may come from another realm (e.g. test sandboxes).
-  if (e && typeof e === 'object' && e.error && typeof e.error === 'object') return e.error as Error
-  if (e && typeof e === 'object' && typeof e.message === 'string' && typeof e.stack === 'string') return e as Error
-  return new ConnectionClosedError(typeof e?.message === 'string' && e.message ? e.message : 'WebSocket error')
 }

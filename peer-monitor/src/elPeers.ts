@@ -2,7 +2,7 @@ import { parseClientVersion } from './clientVersion'
 import { MalformedResponseError } from './errors'
 import type { Direction, ElSync, ParsedList, Peer } from './types'
 
-type Parsed<T> = { ok: true; value: T } | { ok: false; reason: string }
+export type Parsed<T> = { ok: true; value: T } | { ok: false; reason: string }
 
 const isObject = (v: unknown): v is Record<string, unknown> =>
   typeof v === 'object' && v !== null && !Array.isArray(v)
@@ -51,22 +51,36 @@ export function parseElPeer(entry: unknown): Parsed<Peer> {
 
 export const maxReasons = 5
 
-/** Parses entry by entry, skipping and counting invalid entries. */
-export function parseList<T>(result: unknown, parseEntry: (e: unknown) => Parsed<T>, what: string, reuse?: (item: T) => T): ParsedList<T> {
-  if (result === null || result === undefined) return { items: [], invalid: 0, invalidReasons: [] }
-  if (!Array.isArray(result)) throw new MalformedResponseError(`${what}: expected an array, got ${typeof result}`)
+/**
+ * Builds a list entry by entry, skipping and counting invalid entries: `add` takes each raw entry as it is
+ * read (so a large list never has to exist as one parsed array), `result` gives the list. `keep` drops valid
+ * items that do not belong in it; `reuse` swaps an item for an equal one already held.
+ */
+export function listCollector<T>(parseEntry: (e: unknown) => Parsed<T>, reuse?: (item: T) => T, keep?: (item: T) => boolean) {
   const items: T[] = []
   const invalidReasons: string[] = []
   let invalid = 0
-  for (const entry of result) {
-    const parsed = parseEntry(entry)
-    if (parsed.ok) items.push(reuse ? reuse(parsed.value) : parsed.value)
-    else {
-      invalid++
-      if (invalidReasons.length < maxReasons) invalidReasons.push(parsed.reason)
-    }
+  return {
+    add(entry: unknown): void {
+      const parsed = parseEntry(entry)
+      if (parsed.ok) {
+        if (!keep || keep(parsed.value)) items.push(reuse ? reuse(parsed.value) : parsed.value)
+      } else {
+        invalid++
+        if (invalidReasons.length < maxReasons) invalidReasons.push(parsed.reason)
+      }
+    },
+    result: (): ParsedList<T> => ({ items, invalid, invalidReasons }),
   }
-  return { items, invalid, invalidReasons }
+}
+
+/** Parses a whole list (null is an empty list) entry by entry, skipping and counting invalid entries. */
+export function parseList<T>(result: unknown, parseEntry: (e: unknown) => Parsed<T>, what: string, reuse?: (item: T) => T, keep?: (item: T) => boolean): ParsedList<T> {
+  if (result === null || result === undefined) return { items: [], invalid: 0, invalidReasons: [] }
+  if (!Array.isArray(result)) throw new MalformedResponseError(`${what}: expected an array, got ${typeof result}`)
+  const list = listCollector(parseEntry, reuse, keep)
+  for (const entry of result) list.add(entry)
+  return list.result()
 }
 
 /** Parses the result of `admin_peers` (null is treated as an empty list). */

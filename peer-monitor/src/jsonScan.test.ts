@@ -1,9 +1,9 @@
-import { parseClPeers, parseClPeersText } from './clPeers'
-import { parseObjectStreamingArray } from './jsonScan'
+import { parseClPeers, parseClPeersBody } from './clPeers'
+import { jsonBytes, parseObjectStreamingArray } from './jsonScan'
 
 const collect = (text: string, key = 'data') => {
   const elements: unknown[] = []
-  const r = parseObjectStreamingArray(text, key, (e) => elements.push(e))
+  const r = parseObjectStreamingArray(jsonBytes(text), key, (e) => elements.push(e))
   return { ...r, elements }
 }
 
@@ -49,7 +49,7 @@ describe('parseObjectStreamingArray', () => {
   })
 })
 
-describe('parseClPeersText', () => {
+describe('parseClPeersBody', () => {
   const body = {
     data: [
       { peer_id: 'a', state: 'connected', direction: 'inbound', last_seen_p2p_address: '/ip4/1.2.3.4/tcp/1' },
@@ -62,14 +62,14 @@ describe('parseClPeersText', () => {
   }
   it('gives the same result as parsing the whole body', () => {
     const text = JSON.stringify(body)
-    expect(parseClPeersText(text)).toEqual(parseClPeers(JSON.parse(text)))
-    expect(parseClPeersText(text).items.map((p) => p.id)).toEqual(['a', 'c'])
-    expect(parseClPeersText(text).invalid).toBe(2)
+    expect(parseClPeersBody(text)).toEqual(parseClPeers(JSON.parse(text)))
+    expect(parseClPeersBody(text).items.map((p) => p.id)).toEqual(['a', 'c'])
+    expect(parseClPeersBody(text).invalid).toBe(2)
   })
   it('keeps the errors of the whole-body parser for odd shapes', () => {
-    expect(parseClPeersText('{"data":null}')).toEqual({ items: [], invalid: 0, invalidReasons: [] })
-    expect(() => parseClPeersText('{"meta":{}}')).toThrow('missing "data"')
-    expect(() => parseClPeersText('{"data":"x"}')).toThrow('expected an array')
-    expect(() => parseClPeersText('{"data":[{"peer_id":"a"}')).toThrow(SyntaxError)
+    expect(parseClPeersBody('{"data":null}')).toEqual({ items: [], invalid: 0, invalidReasons: [] })
+    expect(() => parseClPeersBody('{"meta":{}}')).toThrow('missing "data"')
+    expect(() => parseClPeersBody('{"data":"x"}')).toThrow('expected an array')
+    expect(() => parseClPeersBody('{"data":[{"peer_id":"a"}')).toThrow(SyntaxError)
   })
 })

@@ -1,7 +1,7 @@
-import { parseClIdentity, parseClPeerCount, parseClPeersText, parseClSync } from './clPeers'
+import { parseClIdentity, parseClPeerCount, parseClPeersBody, parseClSync } from './clPeers'
 import type { BeaconClient } from './beaconClient'
 import type { ElClient } from './elClient'
-import { parseElPeers, parseElSync, parsePeerEvent, parseQuantity } from './elPeers'
+import { listCollector, parseElPeer, parseElPeers, parseElSync, parsePeerEvent, parseQuantity } from './elPeers'
 import { classifyError } from './errors'
 import { peerConnectedEvent, peerDisconnectedEvent, type EventSource, type OutputEvent } from './format'
 import type { Logger } from './logger'
@@ -181,7 +181,13 @@ export class ElMonitor extends LayerMonitor {
     this.eventsDuringCycle = new Map()
     try {
       const [parsed, sync, reported] = await Promise.all([
-        timed(ctx, 'el', 'admin_peers', async () => parseElPeers(await client.request('admin_peers'), reuseKnown(this.state.peers))),
+        timed(ctx, 'el', 'admin_peers', async () => {
+          // Entry by entry as the list is read: at 10,000 peers it is never one ~15 MB object tree.
+          const reuse = reuseKnown(this.state.peers)
+          const list = listCollector(parseElPeer, reuse)
+          const read = await client.requestList('admin_peers', [], list.add)
+          return read.streamed ? list.result() : parseElPeers(read.result, reuse)
+        }),
         timed(ctx, 'el', 'eth_syncing', async () => {
           const [syncing, block] = await Promise.all([
             client.request('eth_syncing'),
@@ -288,7 +294,7 @@ export class ClMonitor extends LayerMonitor {
     const ctx = this.ctx
     const b = this.beacon
     const [parsed, count, sync] = await Promise.all([
-      timed(ctx, 'cl', '/eth/v1/node/peers', async () => parseClPeersText(await b.getText('/eth/v1/node/peers?state=connected'), reuseKnown(this.state.peers))),
+      timed(ctx, 'cl', '/eth/v1/node/peers', async () => parseClPeersBody(await b.getBytes('/eth/v1/node/peers?state=connected'), reuseKnown(this.state.peers))),
       timed(ctx, 'cl', '/eth/v1/node/peer_count', async () => parseClPeerCount(await b.get('/eth/v1/node/peer_count'))),
       timed(ctx, 'cl', '/eth/v1/node/syncing', async () => parseClSync(await b.get('/eth/v1/node/syncing'))),
     ])

@@ -5,12 +5,9 @@ describe('viem parts', () => {
   it('are the very functions viem exports publicly', () => {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const viem = require('viem') as typeof import('viem')
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const utils = require('viem/utils') as typeof import('viem/utils')
     expect(parts.createClient).toBe(viem.createClient)
     expect(parts.http).toBe(viem.http)
     expect(parts.RpcRequestError).toBe(viem.RpcRequestError)
-    expect(parts.getWebSocketRpcClient).toBe(utils.getWebSocketRpcClient)
   })
   it('come from the installed viem', () => {
     expect(parts.viemCjsDir).toBe(join(require.resolve('viem/package.json'), '..', '_cjs'))
