@@ -14,7 +14,9 @@ import { readFileSync } from 'node:fs'
 import { cpus } from 'node:os'
 import { join } from 'node:path'
 import { parseClPeersBody } from './clPeers'
-import { parseElPeers } from './elPeers'
+import { listCollector, parseElPeer } from './elPeers'
+import { parseRpcMessage } from './jsonRpc'
+import { forEachElement } from './jsonScan'
 import { snapshotChunks } from './format'
 import { diffPeers, reuseKnown } from './peerState'
 import { emptyLayerState } from './snapshot'
@@ -37,21 +39,27 @@ function clPeers(n: number, offset = 0) {
 
 /** CPU ms per cycle: parse of the raw responses + diff + snapshot output as JSON line (and table), 2 % churn. */
 function cpuPerCycle(elN: number, clN: number) {
-  const rawA = [JSON.stringify(elPeers(elN)), JSON.stringify({ data: clPeers(clN) })]
+  // As received: the admin_peers JSON-RPC message and the beacon API body, as bytes.
+  const raw = (el: unknown[], cl: unknown[]) => [Buffer.from(JSON.stringify({ jsonrpc: '2.0', id: 1, result: el })), Buffer.from(JSON.stringify({ data: cl }))]
+  const rawA = raw(elPeers(elN), clPeers(clN))
   // 2% churn between the two alternating responses
   const churn = (n: number) => Math.max(1, Math.round(n * 0.02))
-  const rawB = [JSON.stringify(elPeers(elN, churn(elN))), JSON.stringify({ data: clPeers(clN, churn(clN)) })]
+  const rawB = raw(elPeers(elN, churn(elN)), clPeers(clN, churn(clN)))
   const n = elN + clN
   const el = emptyLayerState('el')
   const cl = emptyLayerState('cl')
   el.status = cl.status = 'ok'
   const iterations = n <= 100 ? 400 : n <= 2000 ? 40 : 6
-  // As the service does it: beacon list parsed entry by entry, unchanged peers reused, snapshot streamed in pieces.
-  const cycle = (raw: string[], table: boolean) => {
+  // As the service does it: both lists parsed entry by entry from bytes, unchanged peers reused, snapshot
+  // streamed in pieces.
+  const cycle = (raw: Buffer[], table: boolean) => {
     const now = Date.now()
-    const e = parseElPeers(JSON.parse(raw[0]!), reuseKnown(el.peers))
+    const message = parseRpcMessage(raw[0]!)
+    if (message.kind !== 'response' || !message.result) throw new Error('admin_peers: no result')
+    const e = listCollector(parseElPeer, reuseKnown(el.peers))
+    forEachElement(message.bytes, message.result, e.add)
     const c = parseClPeersBody(raw[1]!, reuseKnown(cl.peers))
-    el.peers = diffPeers(el.peers, e.items, now).current
+    el.peers = diffPeers(el.peers, e.result().items, now).current
     cl.peers = diffPeers(cl.peers, c.items, now).current
     let bytes = 0
     for (const piece of snapshotChunks(el, cl, 'interval', now, table ? 'table' : 'json')) bytes += piece.length
@@ -140,7 +148,7 @@ async function serviceMemory(el: number, cl: number, seconds = 8): Promise<Memor
   await beacon.start()
   geth.peers = elPeers(el)
   beacon.peers = clPeers(cl)
-  const child = startService(['--el-url', geth.wsUrl, '--cl-url', beacon.url, '--interval', '0.5', '--max-response-bytes', String(256 * 1024 * 1024)], 'ignore', true)
+  const child = startService(['--el-url', geth.wsUrl, '--cl-url', beacon.url, '--interval', '0.5'], 'ignore', true)
   const samples: ProbeReply[] = []
   const started = Date.now()
   // CPU per cycle of the real service (parse, diff, snapshot output, GC, I/O) after the start-up burst.
@@ -296,7 +304,7 @@ async function run() {
     `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`,
     ...rows.slice(1).map(line),
     '',
-    `fixed baseline after GC: bare node ${base.node.rss.toFixed(1)} MB RSS (heapUsed ${base.node.heapUsed.toFixed(1)} MB); node + the service's modules (viem parts, prom-client, ws not yet loaded) ${base.modules.rss.toFixed(1)} MB RSS (heapUsed ${base.modules.heapUsed.toFixed(1)} MB)`,
+    `fixed baseline after GC: bare node ${base.node.rss.toFixed(1)} MB RSS (heapUsed ${base.node.heapUsed.toFixed(1)} MB); node + the service's modules (viem parts, prom-client, ws) ${base.modules.rss.toFixed(1)} MB RSS (heapUsed ${base.modules.heapUsed.toFixed(1)} MB)`,
     lat
       ? `change-to-output latency (WebSocket peerEvents -> stdout line, ${lat.samples} samples): median ${lat.median.toFixed(1)} ms, p95 ${lat.p95.toFixed(1)} ms, max ${lat.max.toFixed(1)} ms`
       : 'change-to-output latency: not measured (--memory-only)',

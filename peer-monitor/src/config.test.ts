@@ -1,12 +1,15 @@
-import { parseConfig, parseListen } from './config'
+import { maxResponseBytesFor, parseConfig, parseListen } from './config'
+
+/** v8's heap_size_limit under the image's node flags (--max-semi-space-size=4 --max-old-space-size=64): 64 + 3 x 4 MB. */
+const imageHeap = 76 * 1024 * 1024
 
 const ok = (argv: string[], env: Record<string, string> = {}, tty = false) => {
-  const r = parseConfig(argv, env, tty)
+  const r = parseConfig(argv, env, tty, imageHeap)
   if (r.kind !== 'ok') throw new Error(JSON.stringify(r))
   return r.config
 }
-const err = (argv: string[], env: Record<string, string> = {}) => {
-  const r = parseConfig(argv, env, false)
+const err = (argv: string[], env: Record<string, string> = {}, heap = imageHeap) => {
+  const r = parseConfig(argv, env, false, heap)
   if (r.kind !== 'error') throw new Error(`expected an error, got ${JSON.stringify(r)}`)
   return r.message
 }
@@ -15,7 +18,7 @@ describe('parseConfig', () => {
   it('defaults', () => {
     expect(ok([])).toEqual({
       elUrl: 'ws://execution:8546', clUrl: 'http://beacon:3500', intervalMs: 15000, listenHost: '0.0.0.0', listenPort: 9200,
-      logFormat: 'json', logLevel: 'info', timeoutMs: 5000, maxResponseBytes: 33554432,
+      logFormat: 'json', logLevel: 'info', timeoutMs: 5000, maxResponseBytes: 8388608,
     })
   })
   it('log format follows the TTY unless overridden', () => {
@@ -32,7 +35,7 @@ describe('parseConfig', () => {
     expect(ok(['--interval=30', '--el-url', 'ws://x:1'], env)).toMatchObject({ intervalMs: 30000, elUrl: 'ws://x:1' })
   })
   it('help', () => {
-    const r = parseConfig(['--help'], {}, false)
+    const r = parseConfig(['--help'], {}, false, imageHeap)
     expect(r.kind).toBe('help')
     if (r.kind === 'help') for (const env of ['PEER_MONITOR_EL_URL', 'PEER_MONITOR_CL_URL', 'PEER_MONITOR_INTERVAL', 'PEER_MONITOR_LISTEN', 'PEER_MONITOR_LOG_FORMAT', 'PEER_MONITOR_LOG_LEVEL']) expect(r.text).toContain(env)
   })
@@ -49,6 +52,18 @@ describe('parseConfig', () => {
     [['--max-response-bytes', '10'], 'invalid value "10" for --max-response-bytes: expected an integer number of bytes from 1024 to 1073741824'],
   ])('%p -> one clear message', (argv, message) => {
     expect(err(argv)).toBe(message)
+  })
+  it('refuses a --max-response-bytes the JS heap could not parse whole, naming the limit and the fix', () => {
+    expect(maxResponseBytesFor(imageHeap)).toBe(13 * 1024 * 1024)
+    expect(ok(['--max-response-bytes', String(13 * 1024 * 1024)]).maxResponseBytes).toBe(13 * 1024 * 1024)
+    expect(err(['--max-response-bytes', String(13 * 1024 * 1024 + 1)])).toBe(
+      'invalid value "13631489" for --max-response-bytes: at most 13631488 bytes with this process\'s JS heap limit of 76 MiB ' +
+        "(node --max-old-space-size, set in the image's ENTRYPOINT); lower it or give node a larger --max-old-space-size",
+    )
+    // A heap of 8 GiB allows the whole range.
+    const r = parseConfig(['--max-response-bytes', String(1024 ** 3)], {}, false, 8192 * 1024 * 1024)
+    expect(r.kind === 'ok' && r.config.maxResponseBytes).toBe(1024 ** 3)
+    expect(maxResponseBytesFor(16 * 1024 * 1024)).toBe(0)
   })
   it('names the environment variable when the bad value came from it', () => {
     expect(err([], { PEER_MONITOR_INTERVAL: 'soon' })).toBe(

@@ -28,7 +28,8 @@ export const defaults = {
   listen: '0.0.0.0:9200',
   logLevel: 'info',
   timeout: '5',
-  maxResponseBytes: String(32 * 1024 * 1024),
+  // ~12,000 geth peers (an admin_peers entry is ~700 bytes); fits the image's heap cap (maxResponseBytesFor).
+  maxResponseBytes: String(8 * 1024 * 1024),
 } as const
 
 type OptionName = 'el-url' | 'cl-url' | 'interval' | 'listen' | 'log-format' | 'log-level' | 'timeout' | 'max-response-bytes'
@@ -64,7 +65,8 @@ Options (each also read from the environment variable shown; flags win):
                               [PEER_MONITOR_LOG_LEVEL] (default: ${defaults.logLevel})
   --timeout <seconds>         Per-request timeout, 0.05..300
                               [PEER_MONITOR_TIMEOUT] (default: ${defaults.timeout})
-  --max-response-bytes <n>    Reject larger responses, 1024..1073741824
+  --max-response-bytes <n>    Reject larger responses, 1024..1073741824 and at most what the
+                              JS heap can parse (node --max-old-space-size; 13 MiB in the image)
                               [PEER_MONITOR_MAX_RESPONSE_BYTES] (default: ${defaults.maxResponseBytes})
   -h, --help                  Show this help and exit
 
@@ -72,6 +74,24 @@ Exit codes: 0 on SIGTERM/SIGINT, 2 on an invalid option.
 `
 
 class ConfigError extends Error {}
+
+const MiB = 1024 * 1024
+/** JS heap kept for everything but the response being parsed: the peer state of 20,000 peers peaks near 30 MB. */
+export const heapReserveBytes = 24 * MiB
+/**
+ * A response parsed whole (over HTTP viem reads it as text, then JSON.parse) holds ~2.4 times its size in the
+ * heap at 10,000 peers; 4 leaves room for the garbage of the parse. Over the WebSocket and for the beacon API
+ * the lists are parsed entry by entry and need far less.
+ */
+export const wholeParseFactor = 4
+
+/**
+ * The largest --max-response-bytes a heap of `heapLimitBytes` (v8's heap_size_limit) can parse without running
+ * out of memory: a larger response must be refused by size, never crash the service.
+ */
+export function maxResponseBytesFor(heapLimitBytes: number): number {
+  return Math.max(0, Math.floor((heapLimitBytes - heapReserveBytes) / wholeParseFactor))
+}
 
 function invalid(name: OptionName, fromEnv: boolean, value: string, allowed: string): never {
   const source = fromEnv ? `${envNames[name]} (--${name})` : `--${name}`
@@ -110,7 +130,8 @@ export function parseListen(value: string): { host: string; port: number } | nul
  * Pure: turns argv (without node and script) and the environment into a config.
  * `stdoutIsTTY` decides the default log format.
  */
-export function parseConfig(argv: string[], env: Record<string, string | undefined>, stdoutIsTTY: boolean): ParseResult {
+/** `heapLimitBytes`: the process's JS heap limit (v8.getHeapStatistics().heap_size_limit), bounds --max-response-bytes. */
+export function parseConfig(argv: string[], env: Record<string, string | undefined>, stdoutIsTTY: boolean, heapLimitBytes: number): ParseResult {
   let values: Record<string, string | boolean | undefined>
   try {
     values = parseArgs({
@@ -168,6 +189,15 @@ export function parseConfig(argv: string[], env: Record<string, string | undefin
     const maxResponseBytes = /^\d+$/.test(maxBytes.value!) ? Number(maxBytes.value) : NaN
     if (!(maxResponseBytes >= 1024 && maxResponseBytes <= 1024 ** 3))
       invalid('max-response-bytes', maxBytes.fromEnv, maxBytes.value!, 'expected an integer number of bytes from 1024 to 1073741824')
+    const parsable = maxResponseBytesFor(heapLimitBytes)
+    if (maxResponseBytes > parsable)
+      invalid(
+        'max-response-bytes',
+        maxBytes.fromEnv,
+        maxBytes.value!,
+        `at most ${parsable} bytes with this process's JS heap limit of ${Math.round(heapLimitBytes / MiB)} MiB ` +
+          `(node --max-old-space-size, set in the image's ENTRYPOINT); lower it or give node a larger --max-old-space-size`,
+      )
 
     return {
       kind: 'ok',

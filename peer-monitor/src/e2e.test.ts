@@ -9,6 +9,7 @@ import { helpText } from './config'
 import type { FakeBeacon } from './testing/fakeBeacon'
 import { FakeGeth, gethPeer } from './testing/fakeGeth'
 import { readMetric, startFakes, waitFor } from './testing/harness'
+import { productionNodeFlags } from './testing/nodeFlags'
 
 const main = join(__dirname, '..', 'dist', 'main.js')
 
@@ -21,6 +22,14 @@ function run(args: string[], env: Record<string, string> = {}) {
 }
 
 describe('CLI', () => {
+  it("with the image's node flags, refuses a --max-response-bytes its heap could not parse (the real V8 limit)", () => {
+    const withFlags = (...args: string[]) => spawnSync(process.execPath, [...productionNodeFlags(), main, ...args], { encoding: 'utf8', timeout: 10_000 })
+    const refused = withFlags('--max-response-bytes', String(256 * 1024 * 1024))
+    expect(refused.status).toBe(2)
+    expect(refused.stderr).toMatch(/^eth-peer-monitor: invalid value "268435456" for --max-response-bytes: at most \d+ bytes with this process's JS heap limit of 76 MiB/)
+    // The default passes that check: the error reported is the next one (URLs are checked last).
+    expect(withFlags('--el-url', 'ftp://x').stderr).toMatch(/for --el-url/)
+  })
   it('--help prints the usage and exits 0', () => {
     const r = run(['--help'])
     expect(r.status).toBe(0)

@@ -26,6 +26,7 @@ export type ElClient = {
   subscribePeerEvents(onEvent: (result: unknown) => void): Promise<string>
   /** Called once per connection when the WebSocket closes unexpectedly. */
   onDisconnect(handler: (error: Error) => void): void
+  /** For good: pending requests fail, a connection still opening is dropped. */
   close(): void
 }
 
@@ -82,6 +83,8 @@ class WsElClient implements ElClient {
   private disconnectHandler: ((error: Error) => void) | null = null
   private subscription: { id: string; onEvent: (result: unknown) => void } | null = null
   private opening: Promise<void> | null = null
+  /** Set by close(): for good, a connection still opening is then dropped as it opens. */
+  private closed = false
 
   constructor(private readonly url: string, private readonly options: ElClientOptions) {}
 
@@ -129,6 +132,10 @@ class WsElClient implements ElClient {
       })
     })
     // The message stays bytes (never one 5 MB string): see jsonScan.
+    if (this.closed) {
+      socket.terminate()
+      throw new ConnectionClosedError(`WebSocket to ${this.url} closed by the monitor`)
+    }
     socket.on('message', (data: RawData, isBinary: boolean) => this.handleMessage(socket, !isBinary && Buffer.isBuffer(data) ? data : null))
     socket.once('close', (code: number) => {
       const reason = code === 1009 ? new OversizedResponseError(this.options.maxResponseBytes) : closeReason ?? new ConnectionClosedError(`WebSocket to ${this.url} closed`)
@@ -160,8 +167,11 @@ class WsElClient implements ElClient {
     request.resolve(message)
   }
 
-  /** Sends one request; resolves with its response (result still bytes). */
-  private async call(method: string, params: unknown[]): Promise<Extract<RpcMessage, { kind: 'response' }>> {
+  /**
+   * Sends one request; resolves with its response (result still bytes). `onAnswer` runs synchronously when the
+   * answer is read, before any later message of the socket (a promise continuation would run after them).
+   */
+  private async call(method: string, params: unknown[], onAnswer?: (response: Extract<RpcMessage, { kind: 'response' }>) => void): Promise<Extract<RpcMessage, { kind: 'response' }>> {
     await this.connect()
     const socket = this.socket
     if (!socket) throw new ConnectionClosedError(`WebSocket to ${this.url} closed`)
@@ -173,7 +183,14 @@ class WsElClient implements ElClient {
         reject(Object.assign(new Error(`${method} on ${this.url} timed out after ${this.options.timeoutMs} ms`), { name: 'TimeoutError' }))
         this.drop(socket, new ConnectionClosedError(`WebSocket to ${this.url} dropped after a timeout`))
       }, this.options.timeoutMs)
-      this.pending.set(id, { resolve, reject, timer })
+      this.pending.set(id, {
+        resolve: (response) => {
+          onAnswer?.(response)
+          resolve(response)
+        },
+        reject,
+        timer,
+      })
       socket.send(encodeRequest(id, method, params), (error) => {
         if (error) this.drop(socket, error)
       })
@@ -194,9 +211,18 @@ class WsElClient implements ElClient {
   }
 
   async subscribePeerEvents(onEvent: (result: unknown) => void): Promise<string> {
-    const id = await this.request('admin_subscribe', ['peerEvents'])
+    let id: unknown
+    // Registered as the answer is read: geth may send the first notification in the same TCP segment.
+    await this.call('admin_subscribe', ['peerEvents'], (response) => {
+      if (!response.result) return
+      try {
+        id = parseSpan(response.bytes, response.result)
+      } catch {
+        return // reported below
+      }
+      if (typeof id === 'string') this.subscription = { id, onEvent }
+    })
     if (typeof id !== 'string') throw new MalformedResponseError(`admin_subscribe returned ${JSON.stringify(id)}`)
-    this.subscription = { id, onEvent }
     return id
   }
 
@@ -218,6 +244,7 @@ class WsElClient implements ElClient {
   }
 
   close() {
+    this.closed = true
     this.disconnectHandler = null
     if (this.socket) this.drop(this.socket, new ConnectionClosedError(`WebSocket to ${this.url} closed by the monitor`))
   }

@@ -1,5 +1,5 @@
 import { parseClPeers, parseClPeersBody } from './clPeers'
-import { jsonBytes, parseObjectStreamingArray } from './jsonScan'
+import { forEachElement, jsonBytes, parseObjectStreamingArray, parseSpan, scanObject } from './jsonScan'
 
 const collect = (text: string, key = 'data') => {
   const elements: unknown[] = []
@@ -46,6 +46,35 @@ describe('parseObjectStreamingArray', () => {
   ])('throws a SyntaxError like JSON.parse: %s', (text) => {
     expect(() => JSON.parse(text)).toThrow(SyntaxError)
     expect(() => collect(text)).toThrow(SyntaxError)
+  })
+})
+
+describe('scanObject / forEachElement on UTF-8 bytes', () => {
+  it('finds members without parsing them, the last of a repeated key winning', () => {
+    const bytes = jsonBytes('{"a":[1,2],"b":"x","a":{"k":"ü→🙂"}}')
+    const members = scanObject(bytes)!
+    expect([...members.keys()]).toEqual(['b', 'a'])
+    expect(parseSpan(bytes, members.get('a')!)).toEqual({ k: 'ü→🙂' })
+    expect(scanObject(jsonBytes('[1]'))).toBeNull()
+  })
+  it('hands over the elements of an array one by one, multi-byte characters intact', () => {
+    const text = '["é",{"name":"Geth/v1 — ü","caps":["eth/68"]},"🙂\\"x\\"",[],-0.5]'
+    const bytes = jsonBytes(text)
+    const seen: unknown[] = []
+    expect(forEachElement(bytes, { start: 0, end: bytes.length }, (e) => seen.push(e))).toBe(true)
+    expect(seen).toEqual(JSON.parse(text))
+  })
+  it('leaves any other value alone', () => {
+    const bytes = jsonBytes('{"x":1}')
+    const seen: unknown[] = []
+    expect(forEachElement(bytes, { start: 0, end: bytes.length }, (e) => seen.push(e))).toBe(false)
+    expect(seen).toEqual([])
+  })
+  it('keeps "__proto__" an own member, as JSON.parse does', () => {
+    const { value } = parseObjectStreamingArray(jsonBytes('{"__proto__":{"polluted":true},"data":[]}'), 'data', () => {})
+    expect(Object.getPrototypeOf(value)).toBe(Object.prototype)
+    expect((value as Record<string, unknown>).polluted).toBeUndefined()
+    expect(Object.keys(value as object)).toEqual(['__proto__', 'data'])
   })
 })
 

@@ -1,9 +1,10 @@
 #!/usr/bin/env node
+import { getHeapStatistics } from 'node:v8'
 import { App } from './app'
 import { parseConfig } from './config'
 
 async function main(): Promise<void> {
-  const parsed = parseConfig(process.argv.slice(2), process.env, process.stdout.isTTY === true)
+  const parsed = parseConfig(process.argv.slice(2), process.env, process.stdout.isTTY === true, getHeapStatistics().heap_size_limit)
   if (parsed.kind === 'help') {
     process.stdout.write(parsed.text)
     return
