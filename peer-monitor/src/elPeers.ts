@@ -49,7 +49,7 @@ export function parseElPeer(entry: unknown): Parsed<Peer> {
   }
 }
 
-export const maxReasons = 5
+const maxReasons = 5
 
 /**
  * Builds a list entry by entry, skipping and counting invalid entries: `add` takes each raw entry as it is
