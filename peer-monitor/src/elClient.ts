@@ -1,6 +1,6 @@
 import { WebSocket, type RawData } from 'ws'
 import { ConnectionClosedError, MalformedResponseError, OversizedResponseError } from './errors'
-import { encodeRequest, parseRpcMessage, type RpcMessage } from './jsonRpc'
+import { encodeRequest, parseRpcMessage, type RpcMessage, type RpcResponse } from './jsonRpc'
 import { forEachElement, parseSpan } from './jsonScan'
 import { createClient, http, RpcRequestError, type Client } from './viem'
 
@@ -63,7 +63,7 @@ class HttpElClient implements ElClient {
 }
 
 type PendingRequest = {
-  resolve(message: Extract<RpcMessage, { kind: 'response' }>): void
+  resolve(message: RpcResponse): void
   reject(error: Error): void
   timer: NodeJS.Timeout
 }
@@ -131,11 +131,11 @@ class WsElClient implements ElClient {
         resolve()
       })
     })
-    // The message stays bytes (never one 5 MB string): see jsonScan.
     if (this.closed) {
       socket.terminate()
       throw new ConnectionClosedError(`WebSocket to ${this.url} closed by the monitor`)
     }
+    // The message stays bytes (never one 5 MB string): see jsonScan.
     socket.on('message', (data: RawData, isBinary: boolean) => this.handleMessage(socket, !isBinary && Buffer.isBuffer(data) ? data : null))
     socket.once('close', (code: number) => {
       const reason = code === 1009 ? new OversizedResponseError(this.options.maxResponseBytes) : closeReason ?? new ConnectionClosedError(`WebSocket to ${this.url} closed`)
@@ -171,12 +171,12 @@ class WsElClient implements ElClient {
    * Sends one request; resolves with its response (result still bytes). `onAnswer` runs synchronously when the
    * answer is read, before any later message of the socket (a promise continuation would run after them).
    */
-  private async call(method: string, params: unknown[], onAnswer?: (response: Extract<RpcMessage, { kind: 'response' }>) => void): Promise<Extract<RpcMessage, { kind: 'response' }>> {
+  private async call(method: string, params: unknown[], onAnswer?: (response: RpcResponse) => void): Promise<Extract<RpcResponse, { error: null }>> {
     await this.connect()
     const socket = this.socket
     if (!socket) throw new ConnectionClosedError(`WebSocket to ${this.url} closed`)
     const id = this.nextId++
-    const response = await new Promise<Extract<RpcMessage, { kind: 'response' }>>((resolve, reject) => {
+    const response = await new Promise<RpcResponse>((resolve, reject) => {
       const timer = setTimeout(() => {
         // No answer in time: the connection may be dead (half-open TCP); start afresh next time.
         this.pending.delete(id)
@@ -201,13 +201,13 @@ class WsElClient implements ElClient {
 
   async request(method: string, params: unknown[] = []): Promise<unknown> {
     const response = await this.call(method, params)
-    return parseSpan(response.bytes, response.result!)
+    return parseSpan(response.bytes, response.result)
   }
 
   async requestList(method: string, params: unknown[], onElement: (element: unknown) => void): Promise<ListResult> {
     const response = await this.call(method, params)
-    if (forEachElement(response.bytes, response.result!, onElement)) return { streamed: true }
-    return { streamed: false, result: parseSpan(response.bytes, response.result!) }
+    if (forEachElement(response.bytes, response.result, onElement)) return { streamed: true }
+    return { streamed: false, result: parseSpan(response.bytes, response.result) }
   }
 
   async subscribePeerEvents(onEvent: (result: unknown) => void): Promise<string> {

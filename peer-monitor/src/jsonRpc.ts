@@ -8,9 +8,13 @@ import { parseSpan, scanObject, type JsonBytes, type Span } from './jsonScan'
 
 export type RpcErrorObject = { code: number; message: string; data?: unknown }
 
-export type RpcMessage =
+/** A response: a result (still bytes) or an error. */
+export type RpcResponse =
   | { kind: 'response'; id: number | string; bytes: JsonBytes; result: Span; error: null }
   | { kind: 'response'; id: number | string; bytes: JsonBytes; result: null; error: RpcErrorObject }
+
+export type RpcMessage =
+  | RpcResponse
   /** `params` of a `*_subscription` notification. */
   | { kind: 'notification'; method: string; subscription: unknown; result: unknown }
 
