@@ -128,6 +128,8 @@ test("a second Geth becomes a peer; the peer monitor reports it and its drop", a
     const peer = await eventually("/peers lists the peer as a Geth client", 30_000 - (Date.now() - t0), async () => {
         const snapshot = JSON.parse((await get(`http://${monitor}:9200/peers`)).body);
         const found = snapshot.el.peers.find((p: { id: string }) => p.id === peerId);
+        // Real geth accepted admin_subscribe ["peerEvents"] from the monitor's WebSocket client.
+        expect(snapshot.el.subscription).toBe("active");
         return found?.client.family === "geth" ? found : undefined;
     });
     expect(peer.client.version).toMatch(/^v?1\.17\./);
