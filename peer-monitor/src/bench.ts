@@ -56,7 +56,7 @@ function cpuPerCycle(elN: number, clN: number) {
     const now = Date.now()
     const message = parseRpcMessage(raw[0]!)
     if (message.kind !== 'response' || !message.result) throw new Error('admin_peers: no result')
-    const e = listCollector(parseElPeer, reuseKnown(el.peers))
+    const e = listCollector(parseElPeer, 'admin_peers', reuseKnown(el.peers))
     forEachElement(message.bytes, message.result, e.add)
     const c = parseClPeersBody(raw[1]!, reuseKnown(cl.peers))
     el.peers = diffPeers(el.peers, e.result().items, now).current

@@ -70,7 +70,7 @@ export function parseClPeers(body: unknown, reuse?: (peer: Peer) => Peer): Parse
  * (see jsonScan): at 10,000 peers the 5 MB body never becomes one string or one big object tree.
  */
 export function parseClPeersBody(body: JsonBytes | string, reuse?: (peer: Peer) => Peer): ParsedList<Peer> {
-  const list = listCollector(parseClPeer, reuse, isConnected)
+  const list = listCollector(parseClPeer, '/eth/v1/node/peers', reuse, isConnected)
   const { value, elementsStreamed } = parseObjectStreamingArray(jsonBytes(body), 'data', list.add)
   return elementsStreamed ? list.result() : parseClPeers(value, reuse)
 }

@@ -54,16 +54,16 @@ describe('parseConfig', () => {
     expect(err(argv)).toBe(message)
   })
   it('refuses a --max-response-bytes the JS heap could not parse whole, naming the limit and the fix', () => {
-    expect(maxResponseBytesFor(imageHeap)).toBe(13 * 1024 * 1024)
-    expect(ok(['--max-response-bytes', String(13 * 1024 * 1024)]).maxResponseBytes).toBe(13 * 1024 * 1024)
-    expect(err(['--max-response-bytes', String(13 * 1024 * 1024 + 1)])).toBe(
-      'invalid value "13631489" for --max-response-bytes: at most 13631488 bytes with this process\'s JS heap limit of 76 MiB ' +
+    expect(maxResponseBytesFor(imageHeap)).toBe(9 * 1024 * 1024)
+    expect(ok(['--max-response-bytes', String(9 * 1024 * 1024)]).maxResponseBytes).toBe(9 * 1024 * 1024)
+    expect(err(['--max-response-bytes', String(9 * 1024 * 1024 + 1)])).toBe(
+      'invalid value "9437185" for --max-response-bytes: at most 9437184 bytes with this process\'s JS heap limit of 76 MiB ' +
         "(node --max-old-space-size, set in the image's ENTRYPOINT); lower it or give node a larger --max-old-space-size",
     )
     // A heap of 8 GiB allows the whole range.
     const r = parseConfig(['--max-response-bytes', String(1024 ** 3)], {}, false, 8192 * 1024 * 1024)
     expect(r.kind === 'ok' && r.config.maxResponseBytes).toBe(1024 ** 3)
-    expect(maxResponseBytesFor(16 * 1024 * 1024)).toBe(0)
+    expect(maxResponseBytesFor(32 * 1024 * 1024)).toBe(0)
   })
   it('names the environment variable when the bad value came from it', () => {
     expect(err([], { PEER_MONITOR_INTERVAL: 'soon' })).toBe(

@@ -66,7 +66,7 @@ Options (each also read from the environment variable shown; flags win):
   --timeout <seconds>         Per-request timeout, 0.05..300
                               [PEER_MONITOR_TIMEOUT] (default: ${defaults.timeout})
   --max-response-bytes <n>    Reject larger responses, 1024..1073741824 and at most what the
-                              JS heap can parse (node --max-old-space-size; 13 MiB in the image)
+                              JS heap can parse (node --max-old-space-size; 9 MiB in the image)
                               [PEER_MONITOR_MAX_RESPONSE_BYTES] (default: ${defaults.maxResponseBytes})
   -h, --help                  Show this help and exit
 
@@ -76,8 +76,11 @@ Exit codes: 0 on SIGTERM/SIGINT, 2 on an invalid option.
 class ConfigError extends Error {}
 
 const MiB = 1024 * 1024
-/** JS heap kept for everything but the response being parsed: the peer state of 20,000 peers peaks near 30 MB. */
-export const heapReserveBytes = 24 * MiB
+/**
+ * JS heap kept for everything but the response being parsed: the idle service (~6 MB) and the peer state of
+ * two layers at maxPeersPerLayer (~0.6 KB a peer: 50,000 peers ~30 MB).
+ */
+export const heapReserveBytes = 40 * MiB
 /**
  * A response parsed whole (over HTTP viem reads it as text, then JSON.parse) holds ~2.4 times its size in the
  * heap at 10,000 peers; 4 leaves room for the garbage of the parse. Over the WebSocket and for the beacon API

@@ -1,4 +1,5 @@
-import { parseElPeer, parseElPeers, parseElSync, parsePeerEvent, parseQuantity } from './elPeers'
+import { TooManyEntriesError } from './errors'
+import { listCollector, maxPeersPerLayer, parseElPeer, parseElPeers, parseElSync, parsePeerEvent, parseQuantity } from './elPeers'
 
 const good = {
   enr: 'enr:-abc',
@@ -61,6 +62,30 @@ describe('parseElPeers', () => {
   })
   it('throws a malformed error on a non-array result', () => {
     expect(() => parseElPeers({ peers: [] })).toThrow(/expected an array/)
+  })
+})
+
+describe('listCollector', () => {
+  const entry = (id: string) => ({ id, name: 'Geth/v1.17.5-stable-abc/linux-amd64/go1.25' })
+  it('refuses more kept items than it may hold, naming the list', () => {
+    const list = listCollector(parseElPeer, 'admin_peers', undefined, undefined, 2)
+    list.add(entry('a'))
+    list.add(null) // invalid entries hold no memory and do not count
+    list.add(entry('b'))
+    expect(() => list.add(entry('c'))).toThrow(new TooManyEntriesError('admin_peers', 2))
+    expect(() => list.add(entry('c'))).toThrow('admin_peers: more than 2 entries, the most the monitor holds per layer')
+  })
+  it('does not count items it drops', () => {
+    const list = listCollector(parseElPeer, 'x', undefined, (p) => p.id !== 'skip', 1)
+    for (let i = 0; i < 5; i++) list.add(entry('skip'))
+    list.add(entry('kept'))
+    expect(list.result().items.map((p) => p.id)).toEqual(['kept'])
+  })
+  it('holds 25,000 peers per layer by default', () => {
+    expect(maxPeersPerLayer).toBe(25_000)
+    const whole = Array.from({ length: maxPeersPerLayer + 1 }, (_, i) => entry(i.toString(16)))
+    expect(() => parseElPeers(whole)).toThrow(TooManyEntriesError)
+    expect(parseElPeers(whole.slice(1)).items).toHaveLength(maxPeersPerLayer)
   })
 })
 

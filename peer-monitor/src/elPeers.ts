@@ -1,5 +1,5 @@
 import { parseClientVersion } from './clientVersion'
-import { MalformedResponseError } from './errors'
+import { MalformedResponseError, TooManyEntriesError } from './errors'
 import type { Direction, ElSync, ParsedList, Peer } from './types'
 
 export type Parsed<T> = { ok: true; value: T } | { ok: false; reason: string }
@@ -52,11 +52,19 @@ export function parseElPeer(entry: unknown): Parsed<Peer> {
 const maxReasons = 5
 
 /**
+ * The most peers one layer holds: 2.5 x the 10,000 of the benchmark. The heap the image gives node is sized for
+ * two layers of this many (config.ts, heapReserveBytes); a longer list is refused like an oversized response
+ * rather than risking the process (a list of minimal entries fits ~100,000 peers in the default 8 MiB).
+ */
+export const maxPeersPerLayer = 25_000
+
+/**
  * Builds a list entry by entry, skipping and counting invalid entries: `add` takes each raw entry as it is
  * read (so a large list never has to exist as one parsed array), `result` gives the list. `keep` drops valid
- * items that do not belong in it; `reuse` swaps an item for an equal one already held.
+ * items that do not belong in it; `reuse` swaps an item for an equal one already held. More than `maxItems`
+ * kept items throw a TooManyEntriesError naming `what`.
  */
-export function listCollector<T>(parseEntry: (e: unknown) => Parsed<T>, reuse?: (item: T) => T, keep?: (item: T) => boolean) {
+export function listCollector<T>(parseEntry: (e: unknown) => Parsed<T>, what: string, reuse?: (item: T) => T, keep?: (item: T) => boolean, maxItems = maxPeersPerLayer) {
   const items: T[] = []
   const invalidReasons: string[] = []
   let invalid = 0
@@ -64,7 +72,10 @@ export function listCollector<T>(parseEntry: (e: unknown) => Parsed<T>, reuse?: 
     add(entry: unknown): void {
       const parsed = parseEntry(entry)
       if (parsed.ok) {
-        if (!keep || keep(parsed.value)) items.push(reuse ? reuse(parsed.value) : parsed.value)
+        if (keep && !keep(parsed.value)) return
+        // Only kept items hold memory; skipped ones are garbage at once.
+        if (items.length >= maxItems) throw new TooManyEntriesError(what, maxItems)
+        items.push(reuse ? reuse(parsed.value) : parsed.value)
       } else {
         invalid++
         if (invalidReasons.length < maxReasons) invalidReasons.push(parsed.reason)
@@ -78,7 +89,7 @@ export function listCollector<T>(parseEntry: (e: unknown) => Parsed<T>, reuse?: 
 export function parseList<T>(result: unknown, parseEntry: (e: unknown) => Parsed<T>, what: string, reuse?: (item: T) => T, keep?: (item: T) => boolean): ParsedList<T> {
   if (result === null || result === undefined) return { items: [], invalid: 0, invalidReasons: [] }
   if (!Array.isArray(result)) throw new MalformedResponseError(`${what}: expected an array, got ${typeof result}`)
-  const list = listCollector(parseEntry, reuse, keep)
+  const list = listCollector(parseEntry, what, reuse, keep)
   for (const entry of result) list.add(entry)
   return list.result()
 }

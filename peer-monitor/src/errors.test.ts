@@ -1,5 +1,5 @@
 import { HttpRequestError, MethodNotFoundRpcError, ResponseBodyTooLargeError, RpcRequestError, TimeoutError } from 'viem'
-import { classifyError, ConnectionClosedError, HttpStatusError, MalformedResponseError, OversizedResponseError } from './errors'
+import { classifyError, ConnectionClosedError, HttpStatusError, MalformedResponseError, OversizedResponseError, TooManyEntriesError } from './errors'
 
 describe('classifyError', () => {
   it('recognises the admin namespace being disabled and gives a hint', () => {
@@ -39,6 +39,7 @@ describe('classifyError', () => {
   it('oversized', () => {
     expect(classifyError(new ResponseBodyTooLargeError({ size: 10, maxSize: 5 } as never)).kind).toBe('oversized')
     expect(classifyError(new OversizedResponseError(5)).kind).toBe('oversized')
+    expect(classifyError(new TooManyEntriesError('admin_peers', 5))).toEqual({ kind: 'oversized', message: 'admin_peers: more than 5 entries, the most the monitor holds per layer' })
   })
   it('other JSON-RPC errors', () => {
     const e = new RpcRequestError({ body: {}, url: 'http://x', error: { code: -32000, message: 'boom' } })

@@ -13,6 +13,14 @@ export class OversizedResponseError extends Error {
   }
 }
 
+/** A peer list longer than one layer may hold (maxPeersPerLayer). */
+export class TooManyEntriesError extends Error {
+  override name = 'TooManyEntriesError'
+  constructor(what: string, readonly limit: number) {
+    super(`${what}: more than ${limit} entries, the most the monitor holds per layer`)
+  }
+}
+
 /** A non-2xx HTTP status from a REST endpoint. */
 export class HttpStatusError extends Error {
   override name = 'HttpStatusError'
@@ -83,7 +91,7 @@ export function classifyError(error: unknown): ClassifiedError {
 
   if (/method admin_\w+ does not exist|admin_\w+ .*not available|method admin_\w+ .*not (found|supported)/i.test(messages))
     return result('admin_disabled', adminHint)
-  if (has((l) => l.name === 'ResponseBodyTooLargeError' || l.name === 'OversizedResponseError'))
+  if (has((l) => l.name === 'ResponseBodyTooLargeError' || l.name === 'OversizedResponseError' || l.name === 'TooManyEntriesError'))
     return result('oversized')
   if (has((l) => l.name === 'TimeoutError' || l.code === 'ETIMEDOUT' || l.code === 'UND_ERR_HEADERS_TIMEOUT' || l.code === 'UND_ERR_BODY_TIMEOUT'))
     return result('timeout')

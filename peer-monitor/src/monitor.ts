@@ -1,7 +1,7 @@
 import { parseClIdentity, parseClPeerCount, parseClPeersBody, parseClSync } from './clPeers'
 import type { BeaconClient } from './beaconClient'
 import type { ElClient } from './elClient'
-import { listCollector, parseElPeer, parseElPeers, parseElSync, parsePeerEvent, parseQuantity } from './elPeers'
+import { listCollector, maxPeersPerLayer, parseElPeer, parseElPeers, parseElSync, parsePeerEvent, parseQuantity } from './elPeers'
 import { classifyError } from './errors'
 import { peerConnectedEvent, peerDisconnectedEvent, type EventSource, type OutputEvent } from './format'
 import type { Logger } from './logger'
@@ -184,7 +184,7 @@ export class ElMonitor extends LayerMonitor {
         timed(ctx, 'el', 'admin_peers', async () => {
           // Entry by entry as the list is read: at 10,000 peers it is never one ~15 MB object tree.
           const reuse = reuseKnown(this.state.peers)
-          const list = listCollector(parseElPeer, reuse)
+          const list = listCollector(parseElPeer, 'admin_peers', reuse)
           const read = await client.requestList('admin_peers', [], list.add)
           return read.streamed ? list.result() : parseElPeers(read.result, reuse)
         }),
@@ -255,7 +255,8 @@ export class ElMonitor extends LayerMonitor {
     const now = ctx.now()
     this.eventsDuringCycle?.set(event.id, event.type)
     if (event.type === 'add') {
-      if (this.state.peers.has(event.id)) return
+      // At the cap the event is left to the next poll, which then reports the list as too long.
+      if (this.state.peers.has(event.id) || this.state.peers.size >= maxPeersPerLayer) return
       const tracked: TrackedPeer = {
         since: now,
         peer: {
