@@ -1,4 +1,6 @@
-import { maxResponseBytesFor, parseConfig, parseListen } from './config'
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { helpText, maxResponseBytesFor, parseConfig, parseListen } from './config'
 
 /** v8's heap_size_limit under the image's node flags (--max-semi-space-size=4 --max-old-space-size=64): 64 + 3 x 4 MB. */
 const imageHeap = 76 * 1024 * 1024
@@ -33,6 +35,9 @@ describe('parseConfig', () => {
     }
     expect(ok([], env)).toMatchObject({ elUrl: 'http://geth:8545', clUrl: 'https://b:1', intervalMs: 200, listenHost: '127.0.0.1', listenPort: 0, logLevel: 'debug', timeoutMs: 1000, maxResponseBytes: 2048 })
     expect(ok(['--interval=30', '--el-url', 'ws://x:1'], env)).toMatchObject({ intervalMs: 30000, elUrl: 'ws://x:1' })
+  })
+  it('help is what the README shows', () => {
+    expect(readFileSync(join(__dirname, '..', 'README.md'), 'utf8')).toContain(`\`\`\`\n${helpText}\`\`\``)
   })
   it('help', () => {
     const r = parseConfig(['--help'], {}, false, imageHeap)
