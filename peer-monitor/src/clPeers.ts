@@ -2,9 +2,7 @@ import { parseClientVersion } from './clientVersion'
 import { listCollector, parseList } from './elPeers'
 import { jsonBytes, parseObjectStreamingArray, type JsonBytes } from './jsonScan'
 import { MalformedResponseError } from './errors'
-import type { ClSync, Direction, ParsedList, Peer } from './types'
-
-type Parsed<T> = { ok: true; value: T } | { ok: false; reason: string }
+import type { ClSync, Direction, Parsed, ParsedList, Peer } from './types'
 
 const isObject = (v: unknown): v is Record<string, unknown> =>
   typeof v === 'object' && v !== null && !Array.isArray(v)

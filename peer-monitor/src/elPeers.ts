@@ -1,8 +1,6 @@
 import { parseClientVersion } from './clientVersion'
 import { MalformedResponseError, TooManyEntriesError } from './errors'
-import type { Direction, ElSync, ParsedList, Peer } from './types'
-
-export type Parsed<T> = { ok: true; value: T } | { ok: false; reason: string }
+import type { Direction, ElSync, Parsed, ParsedList, Peer } from './types'
 
 const isObject = (v: unknown): v is Record<string, unknown> =>
   typeof v === 'object' && v !== null && !Array.isArray(v)

@@ -50,6 +50,9 @@ export type Peer = {
   address: string | null
 }
 
+/** One list entry, parsed or rejected with a reason. */
+export type Parsed<T> = { ok: true; value: T } | { ok: false; reason: string }
+
 /** The result of parsing a list entry by entry. */
 export type ParsedList<T> = {
   items: T[]
