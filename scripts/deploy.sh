@@ -11,7 +11,8 @@ shift || true
 fail() { echo "deploy: $*" >&2; exit 1; }
 command -v pulumi >/dev/null || fail "the Pulumi CLI is not installed (https://www.pulumi.com/docs/install/)"
 command -v docker >/dev/null || fail "the Docker CLI is not installed (the readiness check runs 'docker exec')"
-node -e 'process.exit(Number(process.versions.node.split(".")[0]) >= 20 ? 0 : 1)' || fail "Node.js 20 or newer is required"
+node -e 'process.exit(Number(process.versions.node.split(".")[0]) >= 22 ? 0 : 1)' ||
+  fail "Node.js 22 or newer is required (found $(node --version); Node 24 LTS recommended)"
 [ -n "${PULUMI_CONFIG_PASSPHRASE:-}${PULUMI_CONFIG_PASSPHRASE_FILE:-}" ] ||
   fail "set PULUMI_CONFIG_PASSPHRASE (or PULUMI_CONFIG_PASSPHRASE_FILE): it encrypts this stack's secrets"
 

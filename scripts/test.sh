@@ -1,31 +1,22 @@
 #!/usr/bin/env bash
-# The whole test suite, from a fresh machine: installs what the tests need (Debian packages, npm packages,
-# local images for the end-to-end run), then runs
+# The whole test suite, from a fresh machine: installs what the tests need (Node 24 when the machine's is
+# older, npm packages, Debian packages, the pinned monitoring binaries and local images built from the Go
+# module proxy), then runs
 #   1. the Pulumi program under mocks + rendered monitoring config against promtool/amtool (root jest),
 #   2. the peer monitor's unit, integration and fault tests (peer-monitor jest),
 #   3. the end-to-end run of the declared containers on a real Docker engine (test/e2e).
 # and ends with one summary line: "N passed, N failed".
-# Set E2E=0 to skip step 3 (e.g. on a machine without a Docker-capable kernel).
+# Set E2E=0 to skip step 3 and the images (e.g. on a machine without a Docker-capable kernel); root is needed
+# either way (apt-get, the build cache in /var/cache/eth-node-e2e).
 set -uo pipefail
-cd "$(dirname "$0")/.."
-ROOT=$PWD
+cd "$(dirname "$0")/.." || exit 1
 RESULTS=$(mktemp -d)
 status=0
 step() { printf '\n=== %s (%s)\n' "$1" "$(date -u +%H:%M:%S)"; }
 
-step "Debian packages"
-need=()
-for pkg in prometheus prometheus-alertmanager; do
-  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || need+=("$pkg")
-done
-if [ ${#need[@]} -gt 0 ]; then
-  if [ "$(id -u)" -eq 0 ]; then
-    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null || exit 1
-  else
-    sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null || exit 1
-  fi
-fi
-promtool --version | head -1; amtool --version 2>&1 | head -1
+# Node >= 22 (Node 24 LTS from the npm registry when the machine's own node is older).
+# shellcheck disable=SC1091
+source scripts/node24.sh || exit 1
 
 step "npm packages"
 npm ci --no-audit --no-fund --loglevel=error || exit 1
@@ -35,21 +26,30 @@ step "typecheck"
 npx tsc --noEmit -p . || status=1
 (cd peer-monitor && npx tsc --noEmit -p .) || status=1
 
-step "Pulumi program (mocks) and monitoring config (promtool, amtool)"
+# The pinned Prometheus, Alertmanager and node_exporter (promtool and amtool for the rendered config, the
+# same binaries the local images carry), and with E2E on every image the stack pins.
+E2E_CACHE=${ETH_E2E_CACHE:-/var/cache/eth-node-e2e}
+images_built=0
+if [ "${E2E:-1}" != "0" ]; then
+  step "pinned binaries and local images"
+  if bash test/e2e/images/build-images.sh; then images_built=1; else
+    echo "local images could not be built; see above" >&2; status=1
+  fi
+else
+  step "pinned monitoring binaries (E2E=0: no images)"
+  bash test/e2e/images/build-images.sh --tools-only || status=1
+fi
+export PATH="$E2E_CACHE/bin:$PATH"
+
+step "Pulumi program (mocks) and monitoring config (promtool $(promtool --version 2>/dev/null | head -1 | awk '{print $3}'), amtool)"
 CI=true npx jest --ci --json --outputFile="$RESULTS/root.json" || status=1
 
 step "peer monitor"
 (cd peer-monitor && CI=true npx jest --ci --json --outputFile="$RESULTS/peer-monitor.json") || status=1
 
-if [ "${E2E:-1}" != "0" ]; then
-  step "end-to-end images"
-  if bash test/e2e/images/build-images.sh; then
-    step "end-to-end: declared containers on a real Docker engine"
-    CI=true npx jest --ci --config test/e2e/jest.config.js --json --outputFile="$RESULTS/e2e.json" || status=1
-  else
-    echo "end-to-end images could not be built; see above" >&2
-    status=1
-  fi
+if [ "$images_built" = 1 ]; then
+  step "end-to-end: declared containers on a real Docker engine"
+  CI=true npx jest --ci --config test/e2e/jest.config.js --json --outputFile="$RESULTS/e2e.json" || status=1
 fi
 
 step "summary"

