@@ -1,4 +1,4 @@
-import { backoffDelay, backoffForInterval } from './backoff'
+import { backoffDelay, backoffForInterval, maxRetryDelayMs } from './backoff'
 
 describe('backoffDelay', () => {
   const opts = { baseMs: 1000, capMs: 30_000 }
@@ -27,7 +27,14 @@ describe('backoffDelay', () => {
 })
 
 describe('backoffForInterval', () => {
-  it('default interval', () => expect(backoffForInterval(15_000)).toEqual({ baseMs: 1000, capMs: 60_000 }))
+  it('default interval: capped at 20 s', () => expect(backoffForInterval(15_000)).toEqual({ baseMs: 1000, capMs: 20_000 }))
   it('short test intervals', () => expect(backoffForInterval(200)).toEqual({ baseMs: 200, capMs: 1600 }))
-  it('long intervals cap at the interval', () => expect(backoffForInterval(120_000)).toEqual({ baseMs: 1000, capMs: 120_000 }))
+  it('long intervals: still at most 20 s between retries', () => {
+    expect(backoffForInterval(120_000)).toEqual({ baseMs: 1000, capMs: maxRetryDelayMs })
+    expect(backoffForInterval(86_400_000)).toEqual({ baseMs: 1000, capMs: maxRetryDelayMs })
+  })
+  it.each([50, 200, 1000, 15_000, 60_000, 86_400_000])('interval %p ms: no retry delay, jitter included, exceeds 20 s', (intervalMs) => {
+    const options = backoffForInterval(intervalMs)
+    for (const attempt of [1, 5, 30, 1e6]) for (const r of [0, 0.5, 1]) expect(backoffDelay(attempt, options, () => r)).toBeLessThanOrEqual(20_000)
+  })
 })

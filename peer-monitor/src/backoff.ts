@@ -18,10 +18,22 @@ export function backoffDelay(attempt: number, { baseMs, capMs }: BackoffOptions,
   return Math.round(exp / 2 + (exp / 2) * r)
 }
 
-/** Backoff parameters derived from the poll interval: base min(1 s, interval), cap max(interval, min(60 s, 8 x interval)). */
+/**
+ * The longest wait between two attempts on a failing endpoint, whatever the interval, so that the monitor
+ * reports again within 30 s of the endpoint's return after an outage of any length: with the default 5 s
+ * --timeout, an attempt in flight when the endpoint comes back may still fail (time out) up to 5 s later, the
+ * next one starts at most 20 s after that and gets its answer within 5 s: 5 + 20 + 5 = 30 s.
+ */
+export const maxRetryDelayMs = 20_000
+
+/**
+ * Backoff parameters derived from the poll interval: base min(1 s, interval), cap min(20 s, 8 x interval).
+ * With an interval longer than 20 s a failing layer is retried more often than a healthy one is polled, so
+ * that its return is noticed.
+ */
 export function backoffForInterval(intervalMs: number): BackoffOptions {
   return {
     baseMs: Math.min(1000, intervalMs),
-    capMs: Math.max(intervalMs, Math.min(60_000, intervalMs * 8)),
+    capMs: Math.min(maxRetryDelayMs, intervalMs * 8),
   }
 }

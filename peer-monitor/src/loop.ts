@@ -1,8 +1,10 @@
 import { backoffDelay, type BackoffOptions } from './backoff'
+import { systemClock, type Clock, type TimerHandle } from './clock'
 
 export type LoopOptions = {
   intervalMs: number
   backoff: BackoffOptions
+  clock?: Clock
   /** Called after each failed cycle with the delay before the next attempt. */
   onFailure?: (error: unknown, attempt: number, retryInMs: number) => void
   random?: () => number
@@ -14,14 +16,18 @@ export type LoopOptions = {
  * `trigger()` can pull the next run forward only while healthy.
  */
 export class PollLoop {
-  private timer: NodeJS.Timeout | null = null
+  private timer: TimerHandle | null = null
   private nextAt = 0
   private running = false
   private rerun = false
   private stopped = true
   private failures = 0
 
-  constructor(private readonly cycle: () => Promise<void>, private readonly options: LoopOptions) {}
+  private readonly clock: Clock
+
+  constructor(private readonly cycle: () => Promise<void>, private readonly options: LoopOptions) {
+    this.clock = options.clock ?? systemClock
+  }
 
   get consecutiveFailures() {
     return this.failures
@@ -39,20 +45,20 @@ export class PollLoop {
       this.rerun = true
       return
     }
-    if (this.timer && this.nextAt <= Date.now() + delayMs) return
+    if (this.timer && this.nextAt <= this.clock.now() + delayMs) return
     this.schedule(delayMs)
   }
 
   stop() {
     this.stopped = true
-    if (this.timer) clearTimeout(this.timer)
+    if (this.timer) this.clock.clearTimeout(this.timer)
     this.timer = null
   }
 
   private schedule(ms: number) {
-    if (this.timer) clearTimeout(this.timer)
-    this.nextAt = Date.now() + ms
-    this.timer = setTimeout(() => {
+    if (this.timer) this.clock.clearTimeout(this.timer)
+    this.nextAt = this.clock.now() + ms
+    this.timer = this.clock.setTimeout(() => {
       this.timer = null
       void this.tick()
     }, ms)
