@@ -16,7 +16,8 @@ export class DockerApiError extends Error {
     }
 }
 
-export function dockerApi(method: string, path: string, body?: unknown, contentType = "application/json"): Promise<any> {
+/** One Engine API request; resolves with the raw body, rejects with DockerApiError on a 4xx/5xx status. */
+export function dockerApiRaw(method: string, path: string, body?: unknown, contentType = "application/json"): Promise<Buffer> {
     const payload =
         body === undefined ? undefined : Buffer.isBuffer(body) ? body : Buffer.from(JSON.stringify(body), "utf8");
     return new Promise((resolve, reject) => {
@@ -31,16 +32,12 @@ export function dockerApi(method: string, path: string, body?: unknown, contentT
                 const chunks: Buffer[] = [];
                 res.on("data", (c) => chunks.push(c));
                 res.on("end", () => {
-                    const text = Buffer.concat(chunks).toString("utf8");
+                    const raw = Buffer.concat(chunks);
                     if ((res.statusCode ?? 500) >= 400) {
-                        reject(new DockerApiError(res.statusCode ?? 500, `${method} ${path}: ${res.statusCode} ${text}`));
+                        reject(new DockerApiError(res.statusCode ?? 500, `${method} ${path}: ${res.statusCode} ${raw.toString("utf8")}`));
                         return;
                     }
-                    try {
-                        resolve(text ? JSON.parse(text) : undefined);
-                    } catch {
-                        resolve(text);
-                    }
+                    resolve(raw);
                 });
             },
         );
@@ -48,6 +45,16 @@ export function dockerApi(method: string, path: string, body?: unknown, contentT
         if (payload) req.write(payload);
         req.end();
     });
+}
+
+/** One Engine API request; resolves with the parsed JSON body (or its text when it is not JSON). */
+export async function dockerApi(method: string, path: string, body?: unknown, contentType = "application/json"): Promise<any> {
+    const text = (await dockerApiRaw(method, path, body, contentType)).toString("utf8");
+    try {
+        return text ? JSON.parse(text) : undefined;
+    } catch {
+        return text;
+    }
 }
 
 /** Removes a resource, ignoring "not found". */

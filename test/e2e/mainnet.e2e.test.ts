@@ -2,21 +2,17 @@
  * The real mainnet configuration (Pulumi.dev.yaml) with the pinned binaries: Geth and Prysm start with
  * every flag the dev stack declares and stay healthy for 60 s with no network (no peers expected).
  *
- * Two substitutions, both forced by this machine and nothing else:
- *  - Geth v1.17.8 instead of v1.17.10 (v1.17.10's dependencies are refused by the Go module proxy here;
- *    the flag definitions of both are identical);
- *  - checkpoint sync points at the container's own loopback instead of https://beaconstate.info (no
- *    traffic may leave this machine). Prysm treats a failed checkpoint download as fatal, so the 60-s run
- *    uses the dev config without checkpoint sync, and a second run checks that the checkpoint flags are
- *    accepted and used.
+ * One substitution, forced by this machine: checkpoint sync points at the container's own loopback instead
+ * of https://beaconstate.info (no traffic may leave this machine). Prysm treats a failed checkpoint download
+ * as fatal, so the 60-s run uses the dev config without checkpoint sync, and a second run checks that the
+ * checkpoint flags are accepted and used.
  */
 import * as fs from "fs";
 import * as path from "path";
 import { parse as parseYaml } from "yaml";
 import { CONFIG_NAMESPACE } from "../../components/config";
-import { DeclaredStack, createContainer, declare, eventually, inspect, logs, startContainer, teardown } from "./runner";
+import { DeclaredStack, checkImages, createContainer, declare, eventually, inspect, logs, startContainer, teardown } from "./runner";
 import { dockerApi } from "./dockerEngine";
-import { LOCAL_IMAGES } from "./config";
 
 const STACK = "e2e-mainnet";
 const devConfig: Record<string, string> = Object.fromEntries(
@@ -35,6 +31,7 @@ async function startClients(stack: DeclaredStack): Promise<void> {
     await dockerApi("POST", "/networks/create", { Name: stack.networkName, Driver: "bridge", Internal: true });
     for (const name of stack.volumeNames) await dockerApi("POST", "/volumes/create", { Name: name });
     const wanted = stack.containers.filter((c) => CLIENTS.some((client) => c.name.startsWith(client)));
+    await checkImages(wanted);
     for (const c of [...wanted.filter((c) => c.runToCompletion), ...wanted.filter((c) => !c.runToCompletion)]) {
         await createContainer(c);
         await startContainer(c);
@@ -43,7 +40,7 @@ async function startClients(stack: DeclaredStack): Promise<void> {
 
 beforeAll(async () => {
     expect(devConfig.network).toBe("mainnet");
-    d = await declare(STACK, { ...devConfig, gethImage: LOCAL_IMAGES.gethImage, checkpointSync: "false" });
+    d = await declare(STACK, { ...devConfig, checkpointSync: "false" });
     await startClients(d);
 }, 300_000);
 
@@ -71,7 +68,7 @@ test("Geth and Prysm run the dev stack's mainnet flags for 60 s without a restar
 
 test("Prysm accepts the checkpoint-sync flags and uses them", async () => {
     const url = "http://127.0.0.1:9";
-    const withCheckpoint = await declare(`${STACK}-cp`, { ...devConfig, gethImage: LOCAL_IMAGES.gethImage, checkpointSyncUrl: url });
+    const withCheckpoint = await declare(`${STACK}-cp`, { ...devConfig, checkpointSyncUrl: url });
     const prysm = withCheckpoint.containers.find((c) => c.name === `eth-node-${STACK}-cp-prysm`)!;
     expect(prysm.inputs.command).toEqual(expect.arrayContaining([`--checkpoint-sync-url=${url}`, `--genesis-beacon-api-url=${url}`]));
     try {

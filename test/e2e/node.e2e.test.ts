@@ -1,18 +1,27 @@
 /**
  * End to end: the containers the program declares, started on a real Docker engine with real Geth, Prysm,
- * Prometheus, Alertmanager, node-exporter and peer-monitor images (built locally by images/build-images.sh,
- * tagged exactly as the e2e stack config names them). This verifies our declarations with the real binaries;
- * it does not run the Pulumi engine or its Docker provider (neither can be installed here).
+ * Prometheus, Alertmanager, node-exporter and peer-monitor images (built locally by images/build-images.sh
+ * at exactly the tags the stack pins by default). This verifies our declarations with the real binaries;
+ * it does not run the Pulumi engine or its Docker provider (neither can be installed here). Grafana, Loki
+ * and Alloy cannot be built here (config.ts, UNBUILDABLE_IMAGES): their containers are declared, not run.
  */
 import * as http from "http";
 import { execFile } from "child_process";
-import { BEACON_ALIAS, EXECUTION_ALIAS } from "../../components/endpoints";
+import { SERVICES, ServiceId } from "../../components/services";
 import { readinessScript, parseNodeStatus } from "../../components/readiness";
-import { DeclaredStack, StartResult, addressOf, declare, eventually, exec, inspect, logs, teardown, up } from "./runner";
-import { E2E_CONFIG } from "./config";
+import { parseNodeConfig } from "../../components/config";
+import { allPromExpressions } from "../monitoringTools";
+import { dockerApiRaw } from "./dockerEngine";
+import { asQuery, namesIn, readCatalog, staleConditionals, unexplainedMissing } from "./liveMetrics";
+import { DeclaredStack, StartResult, addressOf, builtImages, checkImages, createContainer, declare, eventually, exec, inspect, logs, teardown, up } from "./runner";
+import { readFirstEntry } from "./tar";
+import { E2E_CONFIG, E2E_SCRAPE_SECONDS, UNBUILDABLE_IMAGES, imageRepository } from "./config";
 
 const STACK = "e2e";
 const PEER = `eth-node-${STACK}-geth-peer`;
+/** Grafana's declared container, created (never started) on the local base image to inspect it. */
+const GRAFANA_PROBE = `eth-node-${STACK}-grafana-inspect`;
+const LOCAL_BASE_IMAGE = "eth-node-local/debian:bookworm";
 let d: DeclaredStack;
 let started: StartResult;
 
@@ -29,6 +38,12 @@ function get(url: string, timeoutMs = 5000): Promise<{ status: number; body: str
 }
 
 const container = (suffix: string) => `eth-node-${STACK}-${suffix}`;
+const of = (service: ServiceId) => container(SERVICES[service].containerSuffix);
+/** `http://<container address>:<port>` of a service's port on the node network. */
+async function urlOf<S extends ServiceId>(service: S, port: keyof (typeof SERVICES)[S]["ports"]): Promise<string> {
+    const ports = SERVICES[service].ports as Record<typeof port, number>;
+    return `http://${await addressOf(of(service), d.networkName)}:${ports[port]}`;
+}
 /** Evaluates `js` in a Geth console; returns the first output line with a string result's quotes removed. */
 const gethExec = async (name: string, js: string, endpoint: string): Promise<string> =>
     (await exec("docker", ["exec", name, "geth", "attach", "--exec", js, endpoint])).stdout.trim().split("\n")[0].replace(/^"(.*)"$/, "$1");
@@ -39,23 +54,24 @@ beforeAll(async () => {
 }, 600_000);
 
 afterAll(async () => {
-    if (d) await teardown(d, [PEER]);
+    if (d) await teardown(d, [PEER, GRAFANA_PROBE]);
 }, 120_000);
 
-test("every declared container whose image exists here is started; the rest are named", () => {
-    const names = d.containers.map((c) => c.name);
-    expect(names).toEqual(expect.arrayContaining([container("geth"), container("prysm"), container("peer-monitor")]));
-    expect(started.started).toEqual(expect.arrayContaining([container("geth"), container("prysm"), container("peer-monitor")]));
-    // Grafana, Loki and Alloy cannot be built here (no registry, no Debian package); everything else must run.
-    for (const skipped of started.skipped) expect(skipped.image).toMatch(/^grafana\//);
+test("every declared container is started except the documented unbuildable ones", () => {
+    const notStarted = d.containers.map((c) => c.name).filter((name) => !started.started.includes(name));
+    expect(notStarted.sort()).toEqual(started.skipped.map((s) => s.name).sort());
+    expect([...new Set(started.skipped.map((s) => imageRepository(s.image)))].sort()).toEqual(Object.keys(UNBUILDABLE_IMAGES).sort());
+    for (const service of ["execution", "beacon", "peerMonitor", "prometheus", "alertmanager", "nodeExporter"] as const) {
+        expect(started.started).toContain(of(service));
+    }
 });
 
 test("Geth and Prysm start with every declared flag and stay up", async () => {
     await eventually("geth healthy", 180_000, async () => {
-        const info = await inspect(container("geth"));
+        const info = await inspect(of("execution"));
         return info.State.Health?.Status === "healthy" ? true : undefined;
     });
-    for (const name of [container("geth"), container("prysm")]) {
+    for (const name of [of("execution"), of("beacon")]) {
         const info = await inspect(name);
         expect(info.State.Running).toBe(true);
         expect(info.RestartCount).toBe(0);
@@ -66,28 +82,29 @@ test("Geth and Prysm start with every declared flag and stay up", async () => {
 }, 240_000);
 
 test("Prysm authenticates to Geth's engine API with the shared JWT", async () => {
+    const engineUrl = `http://${SERVICES.execution.alias}:${SERVICES.execution.ports.engine}`;
     // Prysm reports the engine connection once its authenticated calls succeed; Geth reports a beacon client
     // once it has received authenticated engine calls (offline, no forkchoice updates follow: no peers).
     await eventually("Prysm connected to the engine endpoint", 120_000, async () =>
-        (await logs(container("prysm"))).includes('msg="Connected to new endpoint" endpoint="http://execution:8551"') ? true : undefined,
+        (await logs(of("beacon"))).includes(`msg="Connected to new endpoint" endpoint="${engineUrl}"`) ? true : undefined,
     );
     await eventually("Geth sees the beacon client", 120_000, async () =>
-        /Beacon client online/.test(await logs(container("geth"))) ? true : undefined,
+        /Beacon client online/.test(await logs(of("execution"))) ? true : undefined,
     );
     const authErrors = /unauthori[sz]ed|invalid token|signature is invalid|token is expired|missing token|\b401\b|403 Forbidden/i;
-    expect(await logs(container("geth"))).not.toMatch(authErrors);
-    expect(await logs(container("prysm"))).not.toMatch(authErrors);
-    const beacon = await addressOf(container("prysm"), d.networkName);
-    const syncing = JSON.parse((await get(`http://${beacon}:3500/eth/v1/node/syncing`)).body).data;
+    expect(await logs(of("execution"))).not.toMatch(authErrors);
+    expect(await logs(of("beacon"))).not.toMatch(authErrors);
+    const syncing = JSON.parse((await get(`${await urlOf("beacon", "http")}/eth/v1/node/syncing`)).body).data;
     expect(syncing).toHaveProperty("head_slot");
 }, 240_000);
 
 test("the engine API refuses a request without the JWT", async () => {
-    const geth = await addressOf(container("geth"), d.networkName);
+    const geth = await addressOf(of("execution"), d.networkName);
+    const engine = SERVICES.execution.ports.engine;
     const res = await new Promise<number>((resolve, reject) => {
         const body = JSON.stringify({ jsonrpc: "2.0", id: 1, method: "engine_exchangeCapabilities", params: [[]] });
         const req = http.request(
-            { host: geth, port: 8551, method: "POST", path: "/", headers: { "Content-Type": "application/json", Host: `${EXECUTION_ALIAS}:8551` } },
+            { host: geth, port: engine, method: "POST", path: "/", headers: { "Content-Type": "application/json", Host: `${SERVICES.execution.alias}:${engine}` } },
             (r) => {
                 r.resume();
                 resolve(r.statusCode ?? 0);
@@ -100,7 +117,7 @@ test("the engine API refuses a request without the JWT", async () => {
 });
 
 test("a second Geth becomes a peer; the peer monitor reports it and its drop", async () => {
-    const geth = container("geth");
+    const geth = of("execution");
     const enode = await gethExec(geth, "admin.nodeInfo.enode", "/data/geth.ipc");
     const gethIp = await addressOf(geth, d.networkName);
     const target = enode.replace(/@[^:]+:/, `@${gethIp}:`);
@@ -118,37 +135,37 @@ test("a second Geth becomes a peer; the peer monitor reports it and its drop", a
     );
 
     // Reported within 30 s: on stdout (JSON lines), on /peers and on /metrics.
-    const monitor = await addressOf(container("peer-monitor"), d.networkName);
+    const monitor = await urlOf("peerMonitor", "http");
     const t0 = Date.now();
     await eventually("peer_connected on stdout", 30_000, async () => {
-        const lines = (await exec("docker", ["logs", container("peer-monitor")])).stdout.split("\n");
+        const lines = (await exec("docker", ["logs", of("peerMonitor")])).stdout.split("\n");
         return lines.some((l) => l.includes('"peer_connected"') && l.includes(peerId.slice(0, 16))) ? true : undefined;
     });
     // The peer event carries only id and addresses; the next admin_peers reconcile adds the client.
     const peer = await eventually("/peers lists the peer as a Geth client", 30_000 - (Date.now() - t0), async () => {
-        const snapshot = JSON.parse((await get(`http://${monitor}:9200/peers`)).body);
+        const snapshot = JSON.parse((await get(`${monitor}/peers`)).body);
         const found = snapshot.el.peers.find((p: { id: string }) => p.id === peerId);
         // Real geth accepted admin_subscribe ["peerEvents"] from the monitor's WebSocket client.
         expect(snapshot.el.subscription).toBe("active");
         return found?.client.family === "geth" ? found : undefined;
     });
     expect(peer.client.version).toMatch(/^v?1\.17\./);
-    const metrics = await get(`http://${monitor}:9200/metrics`);
+    const metrics = await get(`${monitor}${SERVICES.peerMonitor.metrics.path}`);
     expect(metrics.body).toMatch(/peer_monitor_peers\{[^}]*layer="el"[^}]*\} 1\b/);
 
     await exec("docker", ["stop", "-t", "10", PEER]);
     await eventually("peer_disconnected on stdout", 60_000, async () => {
-        const out = (await exec("docker", ["logs", container("peer-monitor")])).stdout;
+        const out = (await exec("docker", ["logs", of("peerMonitor")])).stdout;
         return out.split("\n").some((l) => l.includes('"peer_disconnected"') && l.includes(peerId.slice(0, 16))) ? true : undefined;
     });
     await eventually("/peers without the peer", 30_000, async () => {
-        const res = await get(`http://${monitor}:9200/peers`);
+        const res = await get(`${monitor}/peers`);
         return res.body.includes(peerId.slice(0, 16)) ? undefined : true;
     });
 }, 300_000);
 
 test("the readiness probe, run against the real containers, reports EL and CL status", async () => {
-    const script = readinessScript(container("geth"), 120, 2);
+    const script = readinessScript(of("execution"), 120, 2);
     const { stdout } = await new Promise<{ stdout: string }>((resolve, reject) =>
         execFile("/bin/sh", ["-c", script], { timeout: 150_000 }, (err, out, stderr) =>
             err ? reject(new Error(`${err.message}\n${stderr}`)) : resolve({ stdout: out }),
@@ -158,55 +175,131 @@ test("the readiness probe, run against the real containers, reports EL and CL st
     expect(typeof status.execution.headBlock).toBe("number");
     expect(status.consensus.syncing).toHaveProperty("head_slot");
     expect(status.consensus.peers).toHaveProperty("connected");
-    expect(BEACON_ALIAS).toBe("beacon");
 }, 180_000);
 
-test("Prometheus scrapes every target whose image exists here (up == 1)", async () => {
-    const prometheus = await addressOf(container("prometheus"), d.networkName);
-    const skippedAliases = new Set(
-        started.skipped.map((s) => d.containers.find((c) => c.name === s.name)!.inputs.networksAdvanced[0].aliases[0]),
-    );
-    const up = await eventually("all reachable targets up", 120_000, async () => {
-        const res = JSON.parse((await get(`http://${prometheus}:9090/api/v1/query?query=up`)).body);
-        const results: Array<{ metric: Record<string, string>; value: [number, string] }> = res.data.result;
-        const expected = results.filter((r) => !skippedAliases.has(r.metric.instance.split(":")[0]));
-        return expected.length >= 5 && expected.every((r) => r.value[1] === "1") ? results : undefined;
+
+/** `GET <prometheus>/api/v1/<path>`, parsed. */
+async function prometheusApi(path: string): Promise<{ status: string; error?: string; data: any }> {
+    return JSON.parse((await get(`${await urlOf("prometheus", "http")}/api/v1/${path}`, 15_000)).body);
+}
+
+/** The scrape jobs of the registry whose containers run here (Loki and Alloy are declared, not run). */
+function runningJobs(): string[] {
+    const skipped = new Set(started.skipped.map((s) => s.name));
+    return (Object.keys(SERVICES) as ServiceId[])
+        .filter((id) => SERVICES[id].metrics !== undefined && !skipped.has(of(id)))
+        .map((id) => SERVICES[id].metrics!.job);
+}
+
+test("Prometheus scrapes every target that runs here (up == 1), by the registry's job names", async () => {
+    const jobs = runningJobs();
+    expect(jobs.length).toBeGreaterThanOrEqual(6);
+    const up = await eventually("all running targets up", 120_000, async () => {
+        const results: Array<{ metric: Record<string, string>; value: [number, string] }> = (await prometheusApi("query?query=up")).data.result;
+        const upJobs = results.filter((r) => r.value[1] === "1").map((r) => r.metric.job);
+        return jobs.every((job) => upJobs.includes(job)) ? results : undefined;
     });
-    const jobsUp = up.filter((r) => r.value[1] === "1").map((r) => r.metric.job);
-    expect(jobsUp).toEqual(expect.arrayContaining(["geth", "prysm", "peer-monitor", "node-exporter", "prometheus", "alertmanager"]));
+    // The targets of the services that cannot run here are configured and down: nothing else is scraped.
+    const configured = up.map((r) => r.metric.job).sort();
+    const declaredJobs = (Object.keys(SERVICES) as ServiceId[]).filter((id) => SERVICES[id].metrics).map((id) => SERVICES[id].metrics!.job);
+    expect(configured).toEqual([...declaredJobs].sort());
 }, 180_000);
+
+test("every alert rule and dashboard expression evaluates against the live Prometheus", async () => {
+    const thresholds = parseNodeConfig((key) => E2E_CONFIG[key]).monitoring.thresholds;
+    const expressions = allPromExpressions(thresholds);
+    expect(expressions.length).toBeGreaterThan(20);
+    const failures: string[] = [];
+    for (const { where, expr } of expressions) {
+        const res = await prometheusApi(`query?query=${encodeURIComponent(asQuery(expr))}`);
+        if (res.status !== "success") failures.push(`${where}: ${res.error} (${expr})`);
+    }
+    expect(failures).toEqual([]);
+}, 120_000);
+
+test("every metric name the rules, dashboards and catalog use exists in the live data (or is documented as conditional)", async () => {
+    const jobs = runningJobs();
+    // Two scrape rounds after every target is up, so each name has been seen.
+    await new Promise((r) => setTimeout(r, 2 * Number.parseInt(E2E_SCRAPE_SECONDS, 10) * 1000));
+    const live = new Set<string>((await prometheusApi("label/__name__/values")).data);
+    const thresholds = parseNodeConfig((key) => E2E_CONFIG[key]).monitoring.thresholds;
+    const used = allPromExpressions(thresholds).flatMap(({ expr }) => namesIn(expr));
+    const catalogued = readCatalog()
+        .filter((e) => jobs.includes(e.target) || e.target === "(every scrape job)")
+        .map((e) => e.name);
+    expect({ missing: unexplainedMissing([...used, ...catalogued], live), stale: staleConditionals(live) }).toEqual({ missing: [], stale: [] });
+}, 120_000);
+
+test("each running service reports exactly the version the stack pins", async () => {
+    const config = parseNodeConfig((key) => E2E_CONFIG[key]);
+    const tag = (image: string) => image.slice(image.lastIndexOf(":") + 1).replace(/^v/, "");
+    expect((await prometheusApi("status/buildinfo")).data.version).toBe(tag(config.monitoring.images.prometheus));
+    const am = JSON.parse((await get(`${await urlOf("alertmanager", "http")}/api/v2/status`)).body);
+    expect(am.versionInfo.version).toBe(tag(config.monitoring.images.alertmanager));
+    const ne = (await get(`${await urlOf("nodeExporter", "http")}${SERVICES.nodeExporter.metrics.path}`)).body;
+    expect(ne).toMatch(new RegExp(`node_exporter_build_info\\{[^}]*version="${tag(config.monitoring.images.nodeExporter)}"`));
+    const prysm = JSON.parse((await get(`${await urlOf("beacon", "http")}/eth/v1/node/version`)).body).data.version;
+    expect(prysm).toContain(`Prysm/v${tag(config.images.prysm)}/`);
+    expect(await gethExec(of("execution"), "web3.version.node", "/data/geth.ipc")).toContain(`/v${tag(config.images.geth)}-`);
+    // Built with upstream's toolchain: with Go 1.26 Prysm's QUIC transport panics on its first inbound handshake.
+    const prysmMetrics = (await get(`${await urlOf("beacon", "metrics")}${SERVICES.beacon.metrics.path}`)).body;
+    expect(prysmMetrics).toContain(`go_info{version="${builtImages().PRYSM_GOTOOLCHAIN}"}`);
+    expect(builtImages().PRYSM_GOTOOLCHAIN).toMatch(/^go1\.25\./);
+});
+
+test("the runner refuses to start when a declared image is missing, naming it; only the documented ones are skipped", async () => {
+    const declared = (image: string) => ({ ...d.containers[0], name: `probe-${image}`, image });
+    await expect(checkImages([declared("eth-node-e2e/not-built:1.0.0")])).rejects.toThrow(/eth-node-e2e\/not-built:1\.0\.0/);
+    const skipped = await checkImages([declared("grafana/grafana:0.0.0-never-built")]);
+    expect(skipped.map((s) => s.reason)).toEqual([UNBUILDABLE_IMAGES["grafana/grafana"]]);
+});
 
 test("Alertmanager loads its generated config", async () => {
-    const alertmanager = await addressOf(container("alertmanager"), d.networkName);
     const status = await eventually("alertmanager status", 60_000, async () => {
-        const res = await get(`http://${alertmanager}:9093/api/v2/status`);
+        const res = await get(`${await urlOf("alertmanager", "http")}/api/v2/status`);
         return res.status === 200 ? JSON.parse(res.body) : undefined;
     });
     expect(status.config.original).toContain("receivers");
-    expect((await inspect(container("alertmanager"))).RestartCount).toBe(0);
+    expect((await inspect(of("alertmanager"))).RestartCount).toBe(0);
 });
 
-test("host port bindings are exactly the declared ones: P2P on all interfaces, the rest on 127.0.0.1", async () => {
+test("the engine publishes exactly the declared host ports: P2P on all interfaces, the rest on bindAddress", async () => {
+    const bindAddress = parseNodeConfig((key) => E2E_CONFIG[key]).bindAddress;
+    const p2pPorts = new Set([SERVICES.execution.ports.p2p, SERVICES.beacon.ports.p2pTcp, SERVICES.beacon.ports.p2pUdp, SERVICES.beacon.ports.p2pQuic]);
+    let published = 0;
     for (const name of started.started) {
-        const declared = d.containers.find((c) => c.name === name)!.inputs.ports ?? [];
-        const info = await inspect(name);
-        const bindings: Record<string, Array<{ HostIp: string; HostPort: string }>> = info.HostConfig.PortBindings ?? {};
-        const actual = Object.entries(bindings)
-            .flatMap(([port, list]) => list.map((b) => `${b.HostIp}:${b.HostPort}->${port}`))
+        const c = d.containers.find((x) => x.name === name)!;
+        if (c.runToCompletion) continue;
+        const declared: Array<{ internal: number; external: number; ip: string; protocol: string }> = c.inputs.ports ?? [];
+        // The engine's own view of what it bound, not what the runner asked for.
+        const ports: Record<string, Array<{ HostIp: string; HostPort: string }> | null> = (await inspect(name)).NetworkSettings.Ports ?? {};
+        const actual = Object.entries(ports)
+            .flatMap(([port, list]) => (list ?? []).map((b) => `${b.HostIp}:${b.HostPort}->${port}`))
             .sort();
-        const expected = declared.map((p: any) => `${p.ip}:${p.external}->${p.internal}/${p.protocol}`).sort();
-        expect(actual).toEqual(expected);
-        for (const entry of actual) {
-            const p2p = /->(30303|13000|12000)\//.test(entry);
-            expect(entry.startsWith(p2p ? "0.0.0.0:" : "127.0.0.1:")).toBe(true);
-        }
+        expect({ name, ports: actual }).toEqual({ name, ports: declared.map((p) => `${p.ip}:${p.external}->${p.internal}/${p.protocol}`).sort() });
+        for (const p of declared) expect({ name, port: p.internal, ip: p.ip }).toEqual({ name, port: p.internal, ip: p2pPorts.has(p.internal) ? "0.0.0.0" : bindAddress });
+        published += declared.length;
     }
+    expect(published).toBeGreaterThanOrEqual(10);
 });
 
-test("no secret appears in docker inspect output", async () => {
-    for (const name of started.started) {
-        const text = JSON.stringify(await inspect(name));
-        expect(text).not.toContain(d.jwtHex);
-        expect(text).not.toContain(d.password);
-    }
+test("the JWT is in no running container's engine configuration (only in the uploaded file)", async () => {
+    for (const name of started.started) expect(JSON.stringify(await inspect(name))).not.toContain(d.jwtHex);
+    // It does reach the clients, as a file: the check above is about where it must not be.
+    const jwtFile = d.containers.find((c) => c.name === of("execution"))!.uploads.find((u) => u.content.toString("utf8").includes(d.jwtHex));
+    expect(jwtFile).toBeDefined();
+});
+
+test("Grafana's admin password reaches its container only as a private file", async () => {
+    // Grafana cannot run here; its declared container is created on the local base image and never started,
+    // so the engine's own view of its configuration and of the uploaded file can be read.
+    const grafana = d.containers.find((c) => c.name === of("grafana"))!;
+    await createContainer({ ...grafana, name: GRAFANA_PROBE, createBody: { ...grafana.createBody, Image: LOCAL_BASE_IMAGE } });
+    expect(JSON.stringify(await inspect(GRAFANA_PROBE))).not.toContain(d.password);
+    const upload = grafana.uploads.find((u) => u.content.toString("utf8").includes(d.password));
+    expect(upload).toBeDefined();
+    const file = readFirstEntry(await dockerApiRaw("GET", `/containers/${GRAFANA_PROBE}/archive?path=${encodeURIComponent(`/${upload!.name}`)}`));
+    expect(file.content.toString("utf8").trim()).toBe(d.password);
+    expect({ uid: file.uid, groupOrOtherBits: file.mode & 0o077 }).toEqual({ uid: SERVICES.grafana.user.uid, groupOrOtherBits: 0 });
+    expect(grafana.inputs.envs).toContain(`GF_SECURITY_ADMIN_PASSWORD__FILE=/${upload!.name}`);
 });

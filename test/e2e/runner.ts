@@ -9,6 +9,8 @@
  * Published-port *bindings* are unaffected; containers are reached from the host on their bridge addresses.
  */
 import { execFile } from "child_process";
+import * as fs from "fs";
+import * as path from "path";
 import { randomBytes } from "crypto";
 import { promisify } from "util";
 import { parseNodeConfig } from "../../components/config";
@@ -17,6 +19,7 @@ import { RecordedResource, setupMocks } from "../mocks";
 import { CONTAINER, DeclaredContainer, IMAGE, NETWORK, VOLUME, toEngineCreate } from "./declared";
 import { DockerApiError, dockerApi, removeIfPresent } from "./dockerEngine";
 import { tarArchive } from "./tar";
+import { UNBUILDABLE_IMAGES, imageRepository } from "./config";
 
 export const exec = promisify(execFile);
 
@@ -125,8 +128,32 @@ export async function startContainer(c: DeclaredContainer): Promise<void> {
 
 export interface StartResult {
     started: string[];
-    /** Declared containers not started because their image cannot be built here (e.g. Grafana, Loki). */
-    skipped: Array<{ name: string; image: string }>;
+    /** Declared containers not started because their image is one of UNBUILDABLE_IMAGES (Grafana, Loki, Alloy). */
+    skipped: Array<{ name: string; image: string; reason: string }>;
+}
+
+/** What images/build-images.sh built ($ETH_E2E_CACHE/images.env): tags and the Prysm toolchain. */
+export function builtImages(): Record<string, string> {
+    const file = path.join(process.env.ETH_E2E_CACHE ?? "/var/cache/eth-node-e2e", "images.env");
+    return Object.fromEntries(
+        fs.readFileSync(file, "utf8").split("\n").filter((l) => l.includes("=")).map((l) => [l.slice(0, l.indexOf("=")), l.slice(l.indexOf("=") + 1)]),
+    );
+}
+
+/** Fails at once, naming each image, when a declared image is missing that is not documented as unbuildable. */
+export async function checkImages(containers: DeclaredContainer[]): Promise<StartResult["skipped"]> {
+    const skipped: StartResult["skipped"] = [];
+    const missing: string[] = [];
+    for (const c of containers) {
+        if (await imageExists(c.image)) continue;
+        const reason = UNBUILDABLE_IMAGES[imageRepository(c.image)];
+        if (reason) skipped.push({ name: c.name, image: c.image, reason });
+        else missing.push(`${c.image} (container ${c.name})`);
+    }
+    if (missing.length > 0) {
+        throw new Error(`missing image(s): ${[...new Set(missing)].join(", ")}; build them with test/e2e/images/build-images.sh`);
+    }
+    return skipped;
 }
 
 /** Creates network, volumes, images, then the containers: one-shot ones first, each to completion. */
@@ -145,13 +172,11 @@ export async function up(d: DeclaredStack): Promise<StartResult> {
             maxBuffer: 16 * 1024 * 1024,
         });
     }
-    const result: StartResult = { started: [], skipped: [] };
+    const skipped = await checkImages(d.containers);
+    const result: StartResult = { started: [], skipped };
     const ordered = [...d.containers.filter((c) => c.runToCompletion), ...d.containers.filter((c) => !c.runToCompletion)];
     for (const c of ordered) {
-        if (!(await imageExists(c.image))) {
-            result.skipped.push({ name: c.name, image: c.image });
-            continue;
-        }
+        if (skipped.some((s) => s.name === c.name)) continue;
         await createContainer(c);
         await startContainer(c);
         result.started.push(c.name);

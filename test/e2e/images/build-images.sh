@@ -254,6 +254,13 @@ build_geth_binary() {  # $1 = version; builds $CACHE_DIR/geth-$1/geth
   rm -rf "$out"; mv "$out.tmp" "$out"
 }
 
+# prometheus/common/version stamps, as upstream's promu sets them: $1 = version tag, $2 = module, $3 = module version.
+version_ldflags() {
+  local rev
+  rev=$(go list -m -f '{{with .Origin}}{{.Hash}}{{end}}' "$2@$3" 2>/dev/null) || rev=
+  echo "-s -w -X $VERSION_PKG.Version=${1#v} -X $VERSION_PKG.Revision=${rev:-unknown} -X $VERSION_PKG.Branch=HEAD -X $VERSION_PKG.BuildUser=eth-node-local"
+}
+
 # Prometheus 3.x tags are v3.M.P; its Go module carries them as v0.3MM.P (v3.13.2 -> v0.313.2).
 prometheus_module_version() {
   local v=${1#v} major minor patch
@@ -268,11 +275,11 @@ prometheus_module_version() {
 build_prometheus_binaries() {  # $1 = version (v3.M.P); builds prometheus + promtool
   local v=$1 out=$CACHE_DIR/prometheus-$1 src
   [[ -x $out/prometheus && -x $out/promtool ]] && { log "    cached binaries $out/{prometheus,promtool}"; return 0; }
-  src=$(module_copy "$PROMETHEUS_MODULE" "$(prometheus_module_version "$v")")
+  local mv; mv=$(prometheus_module_version "$v")
+  src=$(module_copy "$PROMETHEUS_MODULE" "$mv")
   mkdir -p "$out.tmp"
   (cd "$src" && logged prometheus-build env GOWORK=off CGO_ENABLED=0 go build -tags netgo -trimpath \
-    -ldflags "-s -w -X $VERSION_PKG.Version=${v#v} -X $VERSION_PKG.Branch=HEAD -X $VERSION_PKG.BuildUser=eth-node-e2e" \
-    -o "$out.tmp/" ./cmd/prometheus ./cmd/promtool)
+    -ldflags "$(version_ldflags "$v" "$PROMETHEUS_MODULE" "$mv")" -o "$out.tmp/" ./cmd/prometheus ./cmd/promtool)
   rm -rf "$src" "$out"; mv "$out.tmp" "$out"
 }
 
@@ -288,8 +295,7 @@ build_alertmanager_binaries() {  # $1 = version; builds alertmanager + amtool
     echo '<!doctype html><title>Alertmanager</title><p>UI not built (eth-node local image)' >"$src/ui/app/dist/$ui/index.html"
   done
   (cd "$src" && logged alertmanager-build env GOWORK=off CGO_ENABLED=0 go build -tags netgo -trimpath \
-    -ldflags "-s -w -X $VERSION_PKG.Version=${v#v} -X $VERSION_PKG.Branch=HEAD -X $VERSION_PKG.BuildUser=eth-node-e2e" \
-    -o "$out.tmp/" ./cmd/alertmanager ./cmd/amtool)
+    -ldflags "$(version_ldflags "$v" "$ALERTMANAGER_MODULE" "$v")" -o "$out.tmp/" ./cmd/alertmanager ./cmd/amtool)
   rm -rf "$src" "$out"; mv "$out.tmp" "$out"
 }
 
@@ -298,8 +304,7 @@ build_node_exporter_binary() {  # $1 = version
   [[ -x $out/node_exporter ]] && { log "    cached binary $out/node_exporter"; return 0; }
   mkdir -p "$out.tmp"
   logged node-exporter-build env GOBIN="$out.tmp" CGO_ENABLED=0 go install -tags netgo -trimpath \
-    -ldflags "-s -w -X $VERSION_PKG.Version=${v#v} -X $VERSION_PKG.Branch=HEAD -X $VERSION_PKG.BuildUser=eth-node-e2e" \
-    "$NODE_EXPORTER_MODULE@$v"
+    -ldflags "$(version_ldflags "$v" "$NODE_EXPORTER_MODULE" "$v")" "$NODE_EXPORTER_MODULE@$v"
   rm -rf "$out"; mv "$out.tmp" "$out"
 }
 
@@ -450,6 +455,7 @@ docker image prune -f --filter "label=eth-node-local.base" >/dev/null || true
 
 {
   echo "BASE_IMAGE=$BASE_IMAGE"
+  echo "PRYSM_GOTOOLCHAIN=$PRYSM_GOTOOLCHAIN"
   cat "$CACHE_DIR/stack-images.env"
 } >"$CACHE_DIR/images.env"
 
