@@ -1,13 +1,18 @@
 /**
  * eth-node: an Ethereum node (Geth + Prysm) with monitoring and a peer monitor on one Docker host.
  * Config is read and validated first (components/config.ts); no resource is declared from a bad value.
+ * Secret keys (SECRET_CONFIG_KEYS) are read with getSecret only: they stay Pulumi secrets even when a value
+ * was set without `--secret`.
  */
 import * as pulumi from "@pulumi/pulumi";
 import { CONFIG_NAMESPACE, parseNodeConfig } from "./components/config";
 import { deployEthNode } from "./components/stack";
 
 const stackConfig = new pulumi.Config(CONFIG_NAMESPACE);
-const config = parseNodeConfig((key) => stackConfig.get(key));
+const config = parseNodeConfig(
+    (key) => stackConfig.get(key),
+    (key) => stackConfig.getSecret(key),
+);
 const node = deployEthNode(pulumi.getStack(), config);
 
 export const network = config.network;

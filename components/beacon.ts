@@ -5,14 +5,11 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as docker from "@pulumi/docker";
 import { EthNetwork } from "./config";
-import { hardenedContainerArgs, hostUrl, ownedDataVolume, privatePort, publicPort, stackLabels } from "./docker";
-import { BEACON_ALIAS, PRYSM_METRICS, PRYSM_PORTS } from "./endpoints";
-import { MetricsEndpoint } from "./metrics";
+import { dataMount, hardenedContainerArgs, hostUrl, namedContainer, ownedDataVolume, privatePort, publicPort, serviceContainerArgs } from "./docker";
 import { JWT_PATH, jwtUpload } from "./nodeNetwork";
+import { SERVICES, serviceUrl } from "./services";
 
-/** Prysm runs as this uid/gid (eth-docker's convention), never as root. */
-export const PRYSM_UID = 10002;
-export const PRYSM_DATADIR = "/data";
+const PRYSM = SERVICES.beacon;
 export const PRYSM_STOP_GRACE_SECONDS = 120;
 
 export interface BeaconNodeArgs {
@@ -52,22 +49,23 @@ export interface BeaconNodeArgs {
 export function prysmCommand(
     args: Pick<BeaconNodeArgs, "network" | "executionEndpoint" | "checkpointSyncUrl" | "maxPeers" | "externalIp">,
 ): string[] {
+    const { ports } = PRYSM;
     return [
         "--accept-terms-of-use",
         `--${args.network}`,
-        `--datadir=${PRYSM_DATADIR}`,
+        `--datadir=${PRYSM.dataDir}`,
         `--execution-endpoint=${args.executionEndpoint}`,
         `--jwt-secret=${JWT_PATH}`,
         ...(args.checkpointSyncUrl
             ? [`--checkpoint-sync-url=${args.checkpointSyncUrl}`, `--genesis-beacon-api-url=${args.checkpointSyncUrl}`]
             : []),
         "--http-host=0.0.0.0",
-        `--http-port=${PRYSM_PORTS.http}`,
+        `--http-port=${ports.http}`,
         "--monitoring-host=0.0.0.0",
-        `--monitoring-port=${PRYSM_PORTS.metrics}`,
-        `--p2p-tcp-port=${PRYSM_PORTS.p2pTcp}`,
-        `--p2p-udp-port=${PRYSM_PORTS.p2pUdp}`,
-        `--p2p-quic-port=${PRYSM_PORTS.p2pQuic}`,
+        `--monitoring-port=${ports.metrics}`,
+        `--p2p-tcp-port=${ports.p2pTcp}`,
+        `--p2p-udp-port=${ports.p2pUdp}`,
+        `--p2p-quic-port=${ports.p2pQuic}`,
         `--p2p-max-peers=${args.maxPeers}`,
         ...(args.externalIp ? [`--p2p-host-ip=${args.externalIp}`] : []),
     ];
@@ -77,54 +75,41 @@ export class BeaconNode extends pulumi.ComponentResource {
     public readonly container: docker.Container;
     public readonly containerName: pulumi.Output<string>;
     public readonly volumeName: pulumi.Output<string>;
-    public readonly alias = BEACON_ALIAS;
     /** Beacon HTTP API on the private network. */
-    public readonly apiUrl = `http://${BEACON_ALIAS}:${PRYSM_PORTS.http}`;
+    public readonly apiUrl = serviceUrl("beacon", "http");
     /** Beacon HTTP API as published on the host. */
     public readonly hostApiUrl: string;
-    public readonly metricsEndpoints: MetricsEndpoint[] = [PRYSM_METRICS];
 
     constructor(name: string, args: BeaconNodeArgs, opts?: pulumi.ComponentResourceOptions) {
         super("eth-node:index:BeaconNode", name, {}, opts);
         const child = { parent: this };
-        const prefix = `eth-node-${args.stack}`;
 
         const { volume, owner } = ownedDataVolume(
             `${name}-data`,
-            {
-                name: `${prefix}-prysm-data`,
-                stack: args.stack,
-                role: "consensus",
-                deleteOnDestroy: args.deleteVolumeOnDestroy,
-                uid: PRYSM_UID,
-                initImage: args.volumeInitImage,
-            },
+            { stack: args.stack, service: "beacon", deleteOnDestroy: args.deleteVolumeOnDestroy, initImage: args.volumeInitImage },
             child,
         );
 
-        this.container = new docker.Container(
+        this.container = namedContainer(
             name,
             {
-                name: `${prefix}-prysm`,
+                ...serviceContainerArgs(args.stack, "beacon", args.networkName),
                 image: args.image,
                 command: prysmCommand(args),
-                user: `${PRYSM_UID}:${PRYSM_UID}`,
                 ...hardenedContainerArgs(),
                 stopTimeout: PRYSM_STOP_GRACE_SECONDS,
                 destroyGraceSeconds: PRYSM_STOP_GRACE_SECONDS,
-                networksAdvanced: [{ name: args.networkName, aliases: [BEACON_ALIAS] }],
-                volumes: [{ volumeName: volume.name, containerPath: PRYSM_DATADIR }],
-                uploads: [jwtUpload(args.jwtSecretHex, PRYSM_UID)],
+                volumes: [dataMount(volume, "beacon")],
+                uploads: [jwtUpload(args.jwtSecretHex, PRYSM.user)],
                 ports: [
-                    publicPort(PRYSM_PORTS.p2pTcp, args.p2pTcpHostPort, "tcp"),
-                    publicPort(PRYSM_PORTS.p2pUdp, args.p2pUdpHostPort, "udp"),
-                    publicPort(PRYSM_PORTS.p2pQuic, args.p2pQuicHostPort, "udp"),
-                    privatePort(PRYSM_PORTS.http, args.apiHostPort, args.bindAddress),
+                    publicPort(PRYSM.ports.p2pTcp, args.p2pTcpHostPort, "tcp"),
+                    publicPort(PRYSM.ports.p2pUdp, args.p2pUdpHostPort, "udp"),
+                    publicPort(PRYSM.ports.p2pQuic, args.p2pQuicHostPort, "udp"),
+                    privatePort(PRYSM.ports.http, args.apiHostPort, args.bindAddress),
                 ],
                 // No Docker healthcheck: the upstream image is distroless (no shell, curl or wget) and Prysm
                 // has no self-probe subcommand. Liveness is covered by the readiness step, Prometheus'
-                // `up{job="prysm"}` alert and the peer monitor's /healthz on the beacon API.
-                labels: stackLabels(args.stack, "consensus"),
+                // TargetDown alert and the peer monitor's /healthz on the beacon API.
             },
             { ...child, dependsOn: [owner] },
         );

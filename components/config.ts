@@ -1,11 +1,14 @@
 /**
  * Stack configuration: one typed module reads and validates every `eth-node:*` key before any resource is
- * declared. Parsing is a pure function over a key → string map so it can be tested without Pulumi.
+ * declared. Parsing is a function over two readers — one for plain keys, one for secret keys — so it can be
+ * tested without Pulumi; secret values stay Pulumi secrets (components/configValues.ts, parseSecret).
  */
 import * as net from "net";
+import { CONFIG_NAMESPACE, ConfigError, ConfigReader, SecretConfigReader, parseBool, parseHttpUrl, parseImage, parseIntInRange, parsePort } from "./configValues";
 import { MonitoringConfig, parseMonitoringConfig } from "./monitoringConfig";
+import { SERVICES } from "./services";
 
-export const CONFIG_NAMESPACE = "eth-node";
+export { CONFIG_NAMESPACE, ConfigError, ConfigReader, SecretConfigReader } from "./configValues";
 
 export const NETWORKS = ["mainnet", "sepolia", "hoodi"] as const;
 export type EthNetwork = (typeof NETWORKS)[number];
@@ -81,24 +84,27 @@ export interface NodeConfig {
     monitoring: MonitoringConfig;
 }
 
+/** A published port's default host port is the service's own port (components/services.ts). */
+const samePort = (port: number): string => String(port);
+
 /** Every key this module reads, with its default; the README's configuration reference mirrors this table. */
 export const CONFIG_KEYS = {
     network: "mainnet",
     gethImage: DEFAULT_IMAGES.geth,
     prysmImage: DEFAULT_IMAGES.prysm,
     bindAddress: "127.0.0.1",
-    elP2pPort: "30303",
-    clP2pTcpPort: "13000",
-    clP2pUdpPort: "12000",
-    clP2pQuicPort: "13000",
-    elRpcPort: "8545",
-    clApiPort: "3500",
-    peerMonitorPort: "9200",
-    prometheusPort: "9090",
-    alertmanagerPort: "9093",
-    grafanaPort: "3000",
+    elP2pPort: samePort(SERVICES.execution.ports.p2p),
+    clP2pTcpPort: samePort(SERVICES.beacon.ports.p2pTcp),
+    clP2pUdpPort: samePort(SERVICES.beacon.ports.p2pUdp),
+    clP2pQuicPort: samePort(SERVICES.beacon.ports.p2pQuic),
+    elRpcPort: samePort(SERVICES.execution.ports.http),
+    clApiPort: samePort(SERVICES.beacon.ports.http),
+    peerMonitorPort: samePort(SERVICES.peerMonitor.ports.http),
+    prometheusPort: samePort(SERVICES.prometheus.ports.http),
+    alertmanagerPort: samePort(SERVICES.alertmanager.ports.http),
+    grafanaPort: samePort(SERVICES.grafana.ports.http),
     peerMonitorIntervalSeconds: "15",
-    peerMonitorBaseImage: "node:20-bookworm-slim",
+    peerMonitorBaseImage: "node:24-bookworm-slim",
     checkpointSync: "true",
     checkpointSyncUrl: "(per network)",
     elMaxPeers: "50",
@@ -110,79 +116,13 @@ export const CONFIG_KEYS = {
     readinessTimeoutSeconds: "600",
 } as const;
 
-/** A configuration value that is not allowed. The message names the key, the bad value and what is allowed. */
-export class ConfigError extends Error {
-    constructor(
-        readonly key: string,
-        readonly value: string,
-        readonly allowed: string,
-    ) {
-        super(`Invalid config ${CONFIG_NAMESPACE}:${key} = ${JSON.stringify(value)}: ${allowed}`);
-        this.name = "ConfigError";
-    }
-}
-
-/** Reads one key as a string; undefined when unset. */
-export type ConfigReader = (key: string) => string | undefined;
-
 export function parseNetwork(key: string, value: string): EthNetwork {
     if ((NETWORKS as readonly string[]).includes(value)) return value as EthNetwork;
     throw new ConfigError(key, value, `expected one of ${NETWORKS.join(", ")}`);
 }
 
-export function parsePort(key: string, value: string): number {
-    const port = /^\d+$/.test(value) ? Number(value) : NaN;
-    if (!Number.isInteger(port) || port < 1 || port > 65535) {
-        throw new ConfigError(key, value, "expected a whole number from 1 to 65535");
-    }
-    return port;
-}
-
-export function parseIntInRange(key: string, value: string, min: number, max: number): number {
-    const n = /^\d+$/.test(value) ? Number(value) : NaN;
-    if (!Number.isInteger(n) || n < min || n > max) {
-        throw new ConfigError(key, value, `expected a whole number from ${min} to ${max}`);
-    }
-    return n;
-}
-
-export function parseBool(key: string, value: string): boolean {
-    if (value === "true") return true;
-    if (value === "false") return false;
-    throw new ConfigError(key, value, "expected true or false");
-}
-
 export function parseIp(key: string, value: string): string {
     if (net.isIP(value) === 0) throw new ConfigError(key, value, "expected an IPv4 or IPv6 address");
-    return value;
-}
-
-export function parseHttpUrl(key: string, value: string): string {
-    let url: URL;
-    try {
-        url = new URL(value);
-    } catch {
-        throw new ConfigError(key, value, "expected an absolute http:// or https:// URL");
-    }
-    if (url.protocol !== "http:" && url.protocol !== "https:") {
-        throw new ConfigError(key, value, "expected an absolute http:// or https:// URL");
-    }
-    return value.replace(/\/+$/, "");
-}
-
-/**
- * An image reference pinned to a release: `repo[:tag]` with a tag other than latest/stable, or a digest.
- * A floating tag silently changes the client under a running node on the next pull.
- */
-export function parseImage(key: string, value: string): string {
-    const allowed = "expected a pinned image reference such as ethereum/client-go:v1.17.10 or repo@sha256:<digest> (not latest/stable, not untagged)";
-    // [registry[:port]/]path[:tag][@sha256:digest]
-    const match = /^((?:[a-z0-9.-]+(?::\d+)?\/)?[a-z0-9._-]+(?:\/[a-z0-9._-]+)*)(?::([A-Za-z0-9_][A-Za-z0-9_.-]{0,127}))?(?:@(sha256:[a-f0-9]{64}))?$/.exec(value);
-    if (!match) throw new ConfigError(key, value, allowed);
-    const [, , tag, digest] = match;
-    if (!digest && (!tag || ["latest", "stable", "master", "nightly", "edge"].includes(tag))) {
-        throw new ConfigError(key, value, allowed);
-    }
     return value;
 }
 
@@ -242,7 +182,12 @@ export function hostPortClaims(ports: PortConfig): HostPortClaim[] {
     ];
 }
 
-export function parseNodeConfig(read: ConfigReader): NodeConfig {
+/**
+ * Every key, validated. Secret keys (SECRET_CONFIG_KEYS) are read only through `readSecret` and wrapped as
+ * Pulumi secrets whatever it returns. Without `readSecret` they are read through `read` — for a plain map
+ * of values, as tests and the e2e suite have — and wrapped all the same.
+ */
+export function parseNodeConfig(read: ConfigReader, readSecret: SecretConfigReader = read): NodeConfig {
     const get = (key: keyof typeof CONFIG_KEYS): string | undefined => {
         const v = read(key);
         return v === undefined || v === "" ? undefined : v;
@@ -292,6 +237,6 @@ export function parseNodeConfig(read: ConfigReader): NodeConfig {
         },
         peerMonitorIntervalSeconds: parseIntInRange("peerMonitorIntervalSeconds", withDefault("peerMonitorIntervalSeconds"), 1, 3600),
         peerMonitorBaseImage: parseImage("peerMonitorBaseImage", withDefault("peerMonitorBaseImage")),
-        monitoring: parseMonitoringConfig(read),
+        monitoring: parseMonitoringConfig(read, readSecret),
     };
 }

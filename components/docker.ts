@@ -4,6 +4,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as docker from "@pulumi/docker";
+import { ServiceId, containerName, dataVolumeName, specOf, userSpec } from "./services";
 
 /** Container labels naming the stack and the role; also copied into every log line (see LOG_OPTIONS). */
 export const STACK_LABEL = "eth-node.stack";
@@ -51,42 +52,63 @@ export function privatePort(port: number, hostPort: number, bindAddress: string)
     return { internal: port, external: hostPort, ip: bindAddress, protocol: "tcp" };
 }
 
+/**
+ * A container with a fixed name. Every container of the stack has one (and most have fixed host ports), so
+ * Pulumi's default replacement — create the new container, then delete the old — would fail with "name
+ * already in use" or "port is already allocated" (pulumi-docker #1356). `deleteBeforeReplace` removes the
+ * old container first; this is the only place containers are declared, so none can miss it.
+ */
+export function namedContainer(resourceName: string, args: docker.ContainerArgs, opts: pulumi.CustomResourceOptions): docker.Container {
+    return new docker.Container(resourceName, args, { ...opts, deleteBeforeReplace: true });
+}
+
+/** What every service container shares: its registry name, user, alias on the node's network and labels. */
+export function serviceContainerArgs(
+    stack: string,
+    id: ServiceId,
+    networkName: pulumi.Input<string>,
+): Pick<docker.ContainerArgs, "name" | "user" | "networksAdvanced" | "labels"> {
+    return {
+        name: containerName(stack, id),
+        user: userSpec(id),
+        networksAdvanced: [{ name: networkName, aliases: [specOf(id).alias] }],
+        labels: stackLabels(stack, specOf(id).role),
+    };
+}
+
 export interface DataVolumeArgs {
-    /** Docker volume name. */
-    name: string;
-    /** Stack and role, recorded as volume labels. */
     stack: string;
-    role: string;
+    /** The service whose data the volume holds: its name (`…-<containerSuffix>-data`) and role label. */
+    service: ServiceId;
     /** When false (the default), the volume is kept when the stack is destroyed: chain data is expensive. */
     deleteOnDestroy: boolean;
 }
 
 /**
- * A named volume that survives `pulumi destroy` unless the operator opted in to deleting it: re-syncing a
- * 1 TB chain database takes days. `retainOnDelete` makes Pulumi forget the volume instead of removing it.
+ * A service's named data volume, which survives `pulumi destroy` unless the operator opted in to deleting
+ * it: re-syncing a 1 TB chain database takes days. `retainOnDelete` makes Pulumi forget the volume instead
+ * of removing it.
  */
-export function dataVolume(
-    resourceName: string,
-    args: DataVolumeArgs,
-    opts: pulumi.CustomResourceOptions,
-): docker.Volume {
+export function dataVolume(resourceName: string, args: DataVolumeArgs, opts: pulumi.CustomResourceOptions): docker.Volume {
     return new docker.Volume(
         resourceName,
         {
-            name: args.name,
+            name: dataVolumeName(args.stack, args.service),
             driver: "local",
-            labels: [
-                { label: STACK_LABEL, value: args.stack },
-                { label: ROLE_LABEL, value: args.role },
-            ],
+            labels: stackLabels(args.stack, specOf(args.service).role),
         },
         { ...opts, retainOnDelete: !args.deleteOnDestroy, protect: false },
     );
 }
 
+/** The container path a service's data volume is mounted at. */
+export function dataMount(volume: docker.Volume, id: ServiceId): docker.types.input.ContainerVolume {
+    const dir = specOf(id).dataDir;
+    if (dir === undefined) throw new Error(`service ${id} has no data directory`);
+    return { volumeName: volume.name, containerPath: dir };
+}
+
 export interface OwnedDataVolumeArgs extends DataVolumeArgs {
-    /** The non-root uid (and gid) of the service that writes the volume. */
-    uid: number;
     /** An image that ships `chown` (a shell-less image cannot initialise its own volume). */
     initImage: pulumi.Input<string>;
 }
@@ -94,10 +116,10 @@ export interface OwnedDataVolumeArgs extends DataVolumeArgs {
 export const VOLUME_INIT_MOUNT = "/volume";
 
 /**
- * A data volume handed to a non-root service. Docker creates volumes owned by root, so a client running as
- * uid 10001 could not write its datadir; a one-shot container chowns the volume's top directory — never -R
- * over a terabyte — and exits. It is the one container that keeps CAP_CHOWN; the service must depend on
- * `owner` so it starts after it.
+ * A data volume handed to a non-root service (its registry user). Docker creates volumes owned by root, so a
+ * client running as uid 10001 could not write its datadir; a one-shot container chowns the volume's top
+ * directory — never -R over a terabyte — and exits. It is the one container that keeps CAP_CHOWN; the
+ * service must depend on `owner` so it starts after it.
  */
 export function ownedDataVolume(
     resourceName: string,
@@ -105,13 +127,13 @@ export function ownedDataVolume(
     opts: pulumi.CustomResourceOptions,
 ): { volume: docker.Volume; owner: docker.Container } {
     const volume = dataVolume(resourceName, args, opts);
-    const owner = new docker.Container(
+    const owner = namedContainer(
         `${resourceName}-owner`,
         {
-            name: `${args.name}-owner`,
+            name: `${dataVolumeName(args.stack, args.service)}-owner`,
             image: args.initImage,
             entrypoints: ["chown"],
-            command: [`${args.uid}:${args.uid}`, VOLUME_INIT_MOUNT],
+            command: [userSpec(args.service), VOLUME_INIT_MOUNT],
             user: "0:0",
             volumes: [{ volumeName: volume.name, containerPath: VOLUME_INIT_MOUNT }],
             securityOpts: ["no-new-privileges:true"],

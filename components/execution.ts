@@ -5,14 +5,11 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as docker from "@pulumi/docker";
 import { EthNetwork } from "./config";
-import { hardenedContainerArgs, hostUrl, ownedDataVolume, privatePort, publicPort, stackLabels } from "./docker";
-import { EXECUTION_ALIAS, GETH_METRICS, GETH_PORTS } from "./endpoints";
-import { MetricsEndpoint } from "./metrics";
+import { dataMount, hardenedContainerArgs, hostUrl, namedContainer, ownedDataVolume, privatePort, publicPort, serviceContainerArgs } from "./docker";
 import { JWT_PATH, jwtUpload } from "./nodeNetwork";
+import { SERVICES, serviceUrl } from "./services";
 
-/** Geth runs as this uid/gid (eth-docker's convention), never as the image's default root. */
-export const GETH_UID = 10001;
-export const GETH_DATADIR = "/data";
+const GETH = SERVICES.execution;
 /** Geth flushes its state caches to disk on shutdown; killing it early costs a long recovery on restart. */
 export const GETH_STOP_GRACE_SECONDS = 300;
 
@@ -42,34 +39,35 @@ export interface ExecutionNodeArgs {
 
 /** Geth's command line for these args: a pure function, so tests and the e2e harness read the same flags. */
 export function gethCommand(args: Pick<ExecutionNodeArgs, "network" | "maxPeers" | "externalIp">): string[] {
+    const { alias, ports } = GETH;
     return [
         `--${args.network}`,
-        `--datadir=${GETH_DATADIR}`,
+        `--datadir=${GETH.dataDir}`,
         "--syncmode=snap",
         "--state.scheme=path",
         // JSON-RPC for dapps and operators: read-only namespaces only.
         "--http",
         "--http.addr=0.0.0.0",
-        `--http.port=${GETH_PORTS.http}`,
+        `--http.port=${ports.http}`,
         "--http.api=eth,net,web3",
-        `--http.vhosts=localhost,${EXECUTION_ALIAS}`,
+        `--http.vhosts=localhost,${alias}`,
         // WebSocket carries `admin` for the peer monitor; its port is never published outside the Docker network.
         "--ws",
         "--ws.addr=0.0.0.0",
-        `--ws.port=${GETH_PORTS.ws}`,
+        `--ws.port=${ports.ws}`,
         "--ws.api=admin,net,eth",
         // Engine API: JWT-authenticated. `authrpc.vhosts` is matched against the Host header, i.e. the name the
         // beacon node dials (`http://execution:8551`), so only requests addressed through the private
         // network alias are served; a request via a published port or another name gets 403.
         "--authrpc.addr=0.0.0.0",
-        `--authrpc.port=${GETH_PORTS.authrpc}`,
-        `--authrpc.vhosts=${EXECUTION_ALIAS}`,
+        `--authrpc.port=${ports.engine}`,
+        `--authrpc.vhosts=${alias}`,
         `--authrpc.jwtsecret=${JWT_PATH}`,
         // Metrics through the dedicated listener, not pprof (which exposes profiling handlers).
         "--metrics",
         "--metrics.addr=0.0.0.0",
-        `--metrics.port=${GETH_PORTS.metrics}`,
-        `--port=${GETH_PORTS.p2p}`,
+        `--metrics.port=${ports.metrics}`,
+        `--port=${ports.p2p}`,
         `--maxpeers=${args.maxPeers}`,
         ...(args.externalIp ? [`--nat=extip:${args.externalIp}`] : []),
     ];
@@ -79,67 +77,53 @@ export class ExecutionNode extends pulumi.ComponentResource {
     public readonly container: docker.Container;
     public readonly containerName: pulumi.Output<string>;
     public readonly volumeName: pulumi.Output<string>;
-    /** Network alias other containers use to reach Geth. */
-    public readonly alias = EXECUTION_ALIAS;
     /** HTTP JSON-RPC on the private network. */
-    public readonly rpcUrl = `http://${EXECUTION_ALIAS}:${GETH_PORTS.http}`;
+    public readonly rpcUrl = serviceUrl("execution", "http");
     /** WebSocket JSON-RPC (with `admin`) on the private network, for the peer monitor. */
-    public readonly wsUrl = `ws://${EXECUTION_ALIAS}:${GETH_PORTS.ws}`;
+    public readonly wsUrl = serviceUrl("execution", "ws", "ws");
     /** Engine API URL the beacon node dials. */
-    public readonly engineUrl = `http://${EXECUTION_ALIAS}:${GETH_PORTS.authrpc}`;
+    public readonly engineUrl = serviceUrl("execution", "engine");
     /** HTTP JSON-RPC as published on the host. */
     public readonly hostRpcUrl: string;
-    public readonly metricsEndpoints: MetricsEndpoint[] = [GETH_METRICS];
 
     constructor(name: string, args: ExecutionNodeArgs, opts?: pulumi.ComponentResourceOptions) {
         super("eth-node:index:ExecutionNode", name, {}, opts);
         const child = { parent: this };
-        const prefix = `eth-node-${args.stack}`;
 
         const { volume, owner } = ownedDataVolume(
             `${name}-data`,
-            {
-                name: `${prefix}-geth-data`,
-                stack: args.stack,
-                role: "execution",
-                deleteOnDestroy: args.deleteVolumeOnDestroy,
-                uid: GETH_UID,
-                initImage: args.image,
-            },
+            { stack: args.stack, service: "execution", deleteOnDestroy: args.deleteVolumeOnDestroy, initImage: args.image },
             child,
         );
 
-        this.container = new docker.Container(
+        this.container = namedContainer(
             name,
             {
-                name: `${prefix}-geth`,
+                ...serviceContainerArgs(args.stack, "execution", args.networkName),
                 image: args.image,
                 command: gethCommand(args),
-                user: `${GETH_UID}:${GETH_UID}`,
-                // uid 10001 has no passwd entry, so HOME would be `/`; `geth attach` (healthcheck, readiness
+                // The uid has no passwd entry, so HOME would be `/`; `geth attach` (healthcheck, readiness
                 // probe) creates ~/.ethereum and fails with "mkdir /.ethereum: permission denied" there.
                 envs: ["HOME=/tmp"],
                 ...hardenedContainerArgs(),
                 stopSignal: "SIGINT",
                 stopTimeout: GETH_STOP_GRACE_SECONDS,
                 destroyGraceSeconds: GETH_STOP_GRACE_SECONDS,
-                networksAdvanced: [{ name: args.networkName, aliases: [EXECUTION_ALIAS] }],
-                volumes: [{ volumeName: volume.name, containerPath: GETH_DATADIR }],
-                uploads: [jwtUpload(args.jwtSecretHex, GETH_UID)],
+                volumes: [dataMount(volume, "execution")],
+                uploads: [jwtUpload(args.jwtSecretHex, GETH.user)],
                 ports: [
-                    publicPort(GETH_PORTS.p2p, args.p2pHostPort, "tcp"),
-                    publicPort(GETH_PORTS.p2p, args.p2pHostPort, "udp"),
-                    privatePort(GETH_PORTS.http, args.rpcHostPort, args.bindAddress),
+                    publicPort(GETH.ports.p2p, args.p2pHostPort, "tcp"),
+                    publicPort(GETH.ports.p2p, args.p2pHostPort, "udp"),
+                    privatePort(GETH.ports.http, args.rpcHostPort, args.bindAddress),
                 ],
                 healthcheck: {
                     // The Geth binary is the one client every Geth image ships; no curl/wget needed.
-                    tests: ["CMD", "geth", "attach", "--exec", "eth.blockNumber", `http://127.0.0.1:${GETH_PORTS.http}`],
+                    tests: ["CMD", "geth", "attach", "--exec", "eth.blockNumber", `http://127.0.0.1:${GETH.ports.http}`],
                     interval: "30s",
                     timeout: "10s",
                     retries: 5,
                     startPeriod: "2m",
                 },
-                labels: stackLabels(args.stack, "execution"),
             },
             { ...child, dependsOn: [owner] },
         );

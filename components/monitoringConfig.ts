@@ -1,9 +1,20 @@
 /**
  * Monitoring configuration: images, retention, alert routing and alert thresholds. Parsed with the same
- * reader as the rest of the node's config (components/config.ts) so one bad key fails `pulumi up` and
- * `npm run render` alike, before anything is declared or written.
+ * readers as the rest of the node's config (components/config.ts) so one bad key fails `pulumi up` and
+ * `npm run render` alike, before anything is declared or written. The webhook URL is a secret: it is read
+ * only through the secret reader and parsed inside an apply of the secret (see SECRET_CONFIG_KEYS).
  */
-import { ConfigError, ConfigReader, parseHttpUrl, parseImage, parseIntInRange } from "./config";
+import * as pulumi from "@pulumi/pulumi";
+import {
+    ConfigError,
+    ConfigReader,
+    SecretConfigReader,
+    parseDecimalInRange,
+    parseHttpUrl,
+    parseImage,
+    parseIntInRange,
+    parseSecret,
+} from "./configValues";
 
 /**
  * Pinned releases (late 2026). Never `latest`: a monitoring stack that silently upgrades on the next pull can
@@ -57,8 +68,12 @@ export interface MonitoringConfig {
     lokiRetention: string;
     /** How often Prometheus scrapes every target and evaluates rules, e.g. "15s". */
     scrapeInterval: string;
-    /** Alertmanager webhook receiver URL; undefined routes every alert to a null receiver (visible in the UI). */
-    alertWebhookUrl: string | undefined;
+    /**
+     * Alertmanager webhook receiver URL, a Pulumi secret (it usually carries a token). Undefined when the key is
+     * unset; resolves to undefined when it is set to "". Without a URL every alert goes to a null receiver
+     * (visible in the UI).
+     */
+    alertWebhookUrl: pulumi.Output<string | undefined> | undefined;
     /** Host directory of Docker's json-file container logs, read-only mounted into the log collector. */
     dockerLogDir: string;
     thresholds: AlertThresholds;
@@ -75,7 +90,6 @@ export const MONITORING_CONFIG_KEYS = {
     prometheusRetention: "30d",
     lokiRetention: "30d",
     scrapeInterval: "15s",
-    alertWebhookUrl: "(unset: null receiver)",
     dockerLogDir: "/var/lib/docker/containers",
     elMinPeers: "10",
     clMinPeers: "20",
@@ -89,6 +103,26 @@ export const MONITORING_CONFIG_KEYS = {
 } as const;
 
 export type MonitoringConfigKey = keyof typeof MONITORING_CONFIG_KEYS;
+
+/**
+ * Keys whose values are secrets, with their defaults. They are read only through the SecretConfigReader and
+ * never through the plain one, so their plaintext is never a program value outside an Output.
+ */
+export const SECRET_CONFIG_KEYS = {
+    alertWebhookUrl: "(unset: null receiver)",
+} as const;
+
+export type SecretConfigKey = keyof typeof SECRET_CONFIG_KEYS;
+
+/** The webhook URL: "" means none; a bad value's error names the key but not the value. */
+export function parseAlertWebhookUrl(value: string): string | undefined {
+    return value === "" ? undefined : parseHttpUrl("alertWebhookUrl", value, { secret: true });
+}
+
+/** The parser of each secret key's plaintext; parseMonitoringConfig runs it inside an apply of the secret. */
+export const SECRET_CONFIG_PARSERS = {
+    alertWebhookUrl: parseAlertWebhookUrl,
+} satisfies Record<SecretConfigKey, (value: string) => unknown>;
 
 /** Prometheus TSDB retention: a whole number of hours, days, weeks or years (shorter loses useful history). */
 export function parseRetention(key: string, value: string): string {
@@ -112,21 +146,13 @@ export function parseScrapeInterval(key: string, value: string): string {
     return value;
 }
 
-/** A positive decimal number within [min, max], e.g. "0.5". */
-export function parseDecimalInRange(key: string, value: string, min: number, max: number): number {
-    const n = /^\d+(\.\d+)?$/.test(value) ? Number(value) : NaN;
-    if (!Number.isFinite(n) || n < min || n > max) {
-        throw new ConfigError(key, value, `expected a decimal number from ${min} to ${max}`);
-    }
-    return n;
-}
-
 export function parseAbsolutePath(key: string, value: string): string {
     if (/^\/[^\0]*$/.test(value) && !value.split("/").includes("..")) return value.replace(/(.)\/+$/, "$1");
     throw new ConfigError(key, value, "expected an absolute host path without '..', e.g. /var/lib/docker/containers");
 }
 
-export function parseMonitoringConfig(read: ConfigReader): MonitoringConfig {
+/** Every monitoring key, validated; `readSecret` as for parseNodeConfig (default: `read`). */
+export function parseMonitoringConfig(read: ConfigReader, readSecret: SecretConfigReader = read): MonitoringConfig {
     const get = (key: MonitoringConfigKey): string | undefined => {
         const v = read(key);
         return v === undefined || v === "" ? undefined : v;
@@ -143,7 +169,6 @@ export function parseMonitoringConfig(read: ConfigReader): MonitoringConfig {
             `must be below eth-node:diskWarnPercent (${diskWarnPercent}): the critical level is the lower free-space level`,
         );
     }
-    const webhookRaw = get("alertWebhookUrl");
 
     return {
         images: {
@@ -157,7 +182,7 @@ export function parseMonitoringConfig(read: ConfigReader): MonitoringConfig {
         prometheusRetention: parseRetention("prometheusRetention", withDefault("prometheusRetention")),
         lokiRetention: parseLokiRetention("lokiRetention", withDefault("lokiRetention")),
         scrapeInterval: parseScrapeInterval("scrapeInterval", withDefault("scrapeInterval")),
-        alertWebhookUrl: webhookRaw === undefined ? undefined : parseHttpUrl("alertWebhookUrl", webhookRaw),
+        alertWebhookUrl: parseSecret(readSecret("alertWebhookUrl" satisfies SecretConfigKey), SECRET_CONFIG_PARSERS.alertWebhookUrl),
         dockerLogDir: parseAbsolutePath("dockerLogDir", withDefault("dockerLogDir")),
         thresholds: {
             elMinPeers: int("elMinPeers", 1, 1000),

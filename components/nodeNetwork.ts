@@ -5,6 +5,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as docker from "@pulumi/docker";
 import * as random from "@pulumi/random";
+import { STACK_LABEL } from "./docker";
+import { ServiceUser, stackPrefix } from "./services";
 
 /** The engine API secret: 32 random bytes, written as 64 hex characters (the format both clients read). */
 export const JWT_SECRET_BYTES = 32;
@@ -12,11 +14,11 @@ export const JWT_SECRET_BYTES = 32;
 export const JWT_PATH = "/secrets/jwt.hex";
 
 /**
- * The JWT as a file upload for one client: readable only by that client's uid, and a Pulumi secret so the
+ * The JWT as a file upload for one client: readable only by that client's user, and a Pulumi secret so the
  * container's `uploads` are encrypted in state.
  */
-export function jwtUpload(jwtSecretHex: pulumi.Input<string>, uid: number): docker.types.input.ContainerUpload {
-    return { file: JWT_PATH, content: pulumi.secret(jwtSecretHex), owner: String(uid), group: String(uid), permissions: "0400" };
+export function jwtUpload(jwtSecretHex: pulumi.Input<string>, user: ServiceUser): docker.types.input.ContainerUpload {
+    return { file: JWT_PATH, content: pulumi.secret(jwtSecretHex), owner: String(user.uid), group: String(user.gid), permissions: "0400" };
 }
 
 export interface NodeNetworkArgs {
@@ -37,10 +39,10 @@ export class NodeNetwork extends pulumi.ComponentResource {
         this.network = new docker.Network(
             `${name}-network`,
             {
-                name: `eth-node-${args.stack}`,
+                name: stackPrefix(args.stack),
                 driver: "bridge",
                 // Not `internal`: clients need outbound internet for peer-to-peer and checkpoint sync.
-                labels: [{ label: "eth-node.stack", value: args.stack }],
+                labels: [{ label: STACK_LABEL, value: args.stack }],
             },
             child,
         );

@@ -5,11 +5,10 @@
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import * as docker from "@pulumi/docker";
-import { hardenedContainerArgs, hostUrl, privatePort, stackLabels } from "./docker";
-import { PEER_MONITOR_ALIAS, PEER_MONITOR_METRICS, PEER_MONITOR_PORT } from "./endpoints";
-import { MetricsEndpoint } from "./metrics";
+import { hardenedContainerArgs, hostUrl, namedContainer, privatePort, serviceContainerArgs } from "./docker";
+import { SERVICES } from "./services";
 
-export const PEER_MONITOR_UID = 10003;
+/** The peer monitor's source and Dockerfile in this repository. */
 export const PEER_MONITOR_SOURCE_DIR = path.join(__dirname, "..", "peer-monitor");
 
 export interface PeerMonitorArgs {
@@ -19,14 +18,16 @@ export interface PeerMonitorArgs {
     executionUrl: string;
     /** Beacon node HTTP API on the private network. */
     beaconUrl: string;
-    /** Seconds between full reconciliations. Default 15. */
+    /** Seconds between full reconciliations (stack config `peerMonitorIntervalSeconds`). */
     intervalSeconds: number;
     /** Base image for both build stages (overridable where no registry is reachable). */
     baseImage: string;
     /** Tag of the locally built image. */
     imageName: string;
+    /** Directory holding the service's source and Dockerfile. Default: PEER_MONITOR_SOURCE_DIR. */
+    sourceDir?: string;
     bindAddress: string;
-    /** Host port for /metrics, /peers, /healthz (bindAddress only). Default 9200. */
+    /** Host port for /metrics, /peers, /healthz (bindAddress only; stack config `peerMonitorPort`). */
     hostPort: number;
 }
 
@@ -36,51 +37,73 @@ export function peerMonitorEnv(args: Pick<PeerMonitorArgs, "executionUrl" | "bea
         `PEER_MONITOR_EL_URL=${args.executionUrl}`,
         `PEER_MONITOR_CL_URL=${args.beaconUrl}`,
         `PEER_MONITOR_INTERVAL=${args.intervalSeconds}`,
-        `PEER_MONITOR_LISTEN=0.0.0.0:${PEER_MONITOR_PORT}`,
+        // Every interface of its container, on its registry port (published and scraped there).
+        `PEER_MONITOR_LISTEN=0.0.0.0:${SERVICES.peerMonitor.ports.http}`,
         // Not a terminal: JSON lines, which the log collector ships to Loki.
         "PEER_MONITOR_LOG_FORMAT=json",
     ];
 }
 
+/** Docker build args: the base image, and the registry port for the Dockerfile's defaults (EXPOSE, listen address). */
+export function peerMonitorBuildArgs(baseImage: string): Record<string, string> {
+    return { BASE_IMAGE: baseImage, LISTEN_PORT: String(SERVICES.peerMonitor.ports.http) };
+}
+
+/**
+ * The image reference the container runs: the build's repoDigest (for a local image, its image id), which
+ * changes with every build whose result differs, so a source change replaces the container. The fixed tag
+ * would not: the container's inputs would stay the same and it would keep running the old image.
+ */
+export function requireRepoDigest(imageName: string, repoDigest: string | undefined): string {
+    if (!repoDigest) {
+        throw new Error(
+            `The Docker provider reported no repoDigest for the built image ${imageName}; refusing to run the peer monitor ` +
+                "from its tag, which would not pick up a rebuilt image. Check the image build in the update's log.",
+        );
+    }
+    return repoDigest;
+}
+
 export class PeerMonitor extends pulumi.ComponentResource {
     public readonly image: docker.Image;
+    /** What the container runs: the image's repoDigest (see requireRepoDigest). */
+    public readonly imageRef: pulumi.Output<string>;
     public readonly container: docker.Container;
     public readonly containerName: pulumi.Output<string>;
     public readonly hostUrl: string;
-    public readonly metricsEndpoints: MetricsEndpoint[] = [PEER_MONITOR_METRICS];
 
     constructor(name: string, args: PeerMonitorArgs, opts?: pulumi.ComponentResourceOptions) {
         super("eth-node:index:PeerMonitor", name, {}, opts);
         const child = { parent: this };
+        const sourceDir = args.sourceDir ?? PEER_MONITOR_SOURCE_DIR;
 
         this.image = new docker.Image(
             `${name}-image`,
             {
                 imageName: args.imageName,
                 build: {
-                    context: PEER_MONITOR_SOURCE_DIR,
-                    dockerfile: path.join(PEER_MONITOR_SOURCE_DIR, "Dockerfile"),
-                    args: { BASE_IMAGE: args.baseImage },
+                    context: sourceDir,
+                    dockerfile: path.join(sourceDir, "Dockerfile"),
+                    args: peerMonitorBuildArgs(args.baseImage),
                 },
                 // Built on (and for) the target engine; there is no registry to push to.
                 skipPush: true,
             },
             child,
         );
+        this.imageRef = this.image.repoDigest.apply((digest) => requireRepoDigest(args.imageName, digest));
 
-        this.container = new docker.Container(
+        this.container = namedContainer(
             name,
             {
-                name: `eth-node-${args.stack}-peer-monitor`,
-                image: this.image.imageName,
+                ...serviceContainerArgs(args.stack, "peerMonitor", args.networkName),
+                image: this.imageRef,
                 envs: peerMonitorEnv(args),
-                user: `${PEER_MONITOR_UID}:${PEER_MONITOR_UID}`,
                 ...hardenedContainerArgs(),
                 // It writes nothing to disk.
                 readOnly: true,
                 stopTimeout: 10,
-                networksAdvanced: [{ name: args.networkName, aliases: [PEER_MONITOR_ALIAS] }],
-                ports: [privatePort(PEER_MONITOR_PORT, args.hostPort, args.bindAddress)],
+                ports: [privatePort(SERVICES.peerMonitor.ports.http, args.hostPort, args.bindAddress)],
                 healthcheck: {
                     tests: ["CMD", "node", "dist/healthcheck.js"],
                     interval: "30s",
@@ -88,12 +111,11 @@ export class PeerMonitor extends pulumi.ComponentResource {
                     retries: 3,
                     startPeriod: "30s",
                 },
-                labels: stackLabels(args.stack, "peer-monitor"),
             },
             child,
         );
         this.containerName = this.container.name;
         this.hostUrl = hostUrl(args.bindAddress, args.hostPort);
-        this.registerOutputs({ containerName: this.containerName, hostUrl: this.hostUrl });
+        this.registerOutputs({ containerName: this.containerName, hostUrl: this.hostUrl, imageRef: this.imageRef });
     }
 }

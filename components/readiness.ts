@@ -10,7 +10,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as command from "@pulumi/command";
-import { BEACON_ALIAS, GETH_PORTS, PRYSM_PORTS } from "./endpoints";
+import { SERVICES, serviceUrl } from "./services";
 
 export interface ReadinessCheckArgs {
     /** Name of the running Geth container to probe from. */
@@ -34,13 +34,13 @@ export interface NodeStatus {
 /** The POSIX shell probe. Pure, so tests can run it against a fake `docker`. */
 export function readinessScript(containerName: string, timeoutSeconds: number, pollSeconds = 5): string {
     const elJs = "console.log(JSON.stringify({syncing: eth.syncing, headBlock: eth.blockNumber, peers: net.peerCount}))";
-    const beacon = `http://${BEACON_ALIAS}:${PRYSM_PORTS.http}`;
+    const beacon = serviceUrl("beacon", "http");
     return [
         "set -u",
         `container='${containerName}'`,
         `deadline=$(( $(date +%s) + ${timeoutSeconds} ))`,
         "while :; do",
-        `  el=$(docker exec "$container" geth attach --exec '${elJs}' http://127.0.0.1:${GETH_PORTS.http} 2>&1 | head -n 1)`,
+        `  el=$(docker exec "$container" geth attach --exec '${elJs}' http://127.0.0.1:${SERVICES.execution.ports.http} 2>&1 | head -n 1)`,
         `  cl=$(docker exec "$container" timeout 5 wget -q -O - ${beacon}/eth/v1/node/syncing 2>&1)`,
         `  clp=$(docker exec "$container" timeout 5 wget -q -O - ${beacon}/eth/v1/node/peer_count 2>&1)`,
         '  case "$el$cl$clp" in *\'"syncing"\'*\'"data"\'*\'"data"\'*) break ;; esac',

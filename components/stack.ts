@@ -11,16 +11,9 @@ import { BeaconNode } from "./beacon";
 import { PeerMonitor } from "./peerMonitor";
 import { MonitoringStack } from "./monitoring";
 import { NodeStatus, ReadinessCheck } from "./readiness";
-import { MetricsEndpoint } from "./metrics";
-import { GETH_METRICS, PEER_MONITOR_METRICS, PRYSM_METRICS } from "./endpoints";
 
 /** Version of the peer monitor image built from ../peer-monitor; bump with its package.json. */
 export const PEER_MONITOR_IMAGE = "eth-node/peer-monitor:0.1.0";
-
-/** The scrape targets the node's own components declare (the monitoring stack adds its own). */
-export function nodeMetricsEndpoints(): MetricsEndpoint[] {
-    return [GETH_METRICS, PRYSM_METRICS, PEER_MONITOR_METRICS];
-}
 
 export interface EthNodeStack {
     network: NodeNetwork;
@@ -98,12 +91,7 @@ export function deployEthNode(stack: string, config: NodeConfig): EthNodeStack {
 
     const monitoring = new MonitoringStack(
         "monitoring",
-        {
-            stack,
-            networkName: network.networkName,
-            config,
-            targets: [...execution.metricsEndpoints, ...beacon.metricsEndpoints, ...peerMonitor.metricsEndpoints],
-        },
+        { stack, networkName: network.networkName, config },
         opts,
     );
 

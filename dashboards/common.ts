@@ -11,10 +11,10 @@ import * as timeseries from "@grafana/grafana-foundation-sdk/timeseries";
 import * as stat from "@grafana/grafana-foundation-sdk/stat";
 import * as table from "@grafana/grafana-foundation-sdk/table";
 import * as logs from "@grafana/grafana-foundation-sdk/logs";
-import { DATASOURCE_UIDS } from "../components/monitoring/services";
+import { datasourceUid } from "../components/services";
 
-export const PROMETHEUS_DATASOURCE: common.DataSourceRef = { type: "prometheus", uid: DATASOURCE_UIDS.prometheus };
-export const LOKI_DATASOURCE: common.DataSourceRef = { type: "loki", uid: DATASOURCE_UIDS.loki };
+export const PROMETHEUS_DATASOURCE: common.DataSourceRef = { type: "prometheus", uid: datasourceUid("prometheus") };
+export const LOKI_DATASOURCE: common.DataSourceRef = { type: "loki", uid: datasourceUid("loki") };
 
 /** A dashboard ready for file provisioning: its uid, file name and bare JSON model. */
 export interface GeneratedDashboard {

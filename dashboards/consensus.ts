@@ -1,14 +1,14 @@
 /** Consensus dashboard: is Prysm at the clock's slot, is the chain finalizing, and how many peers it has. */
-import { PRYSM_METRICS } from "../components/endpoints";
 import { AlertThresholds } from "../components/monitoringConfig";
 import { PEER_MONITOR_METRIC_NAMES as PM } from "../components/monitoring/peerMonitorMetrics";
+import { jobMatcher } from "../components/monitoring/promql";
 import { GeneratedDashboard, newDashboard, row, statPanel, timeseriesPanel } from "./common";
 
 /** Mainnet, Sepolia and Hoodi all use 32 slots per epoch. */
 const SLOTS_PER_EPOCH = 32;
 
 export function buildConsensusDashboard(t: AlertThresholds): GeneratedDashboard {
-    const job = `job="${PRYSM_METRICS.job}"`;
+    const job = jobMatcher("beacon");
     const model = newDashboard("eth-node-consensus", "Consensus (Prysm)", "Beacon head against the clock slot, finality, peers and sync state.")
         .withRow(row("Head and finality"))
         .withPanel(

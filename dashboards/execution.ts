@@ -1,11 +1,11 @@
 /** Execution dashboard: is Geth following the chain, who is it talking to, and what does it cost. */
-import { GETH_METRICS } from "../components/endpoints";
 import { AlertThresholds } from "../components/monitoringConfig";
 import { PEER_MONITOR_METRIC_NAMES as PM } from "../components/monitoring/peerMonitorMetrics";
+import { jobMatcher } from "../components/monitoring/promql";
 import { GeneratedDashboard, newDashboard, row, statPanel, timeseriesPanel } from "./common";
 
 export function buildExecutionDashboard(t: AlertThresholds): GeneratedDashboard {
-    const job = `job="${GETH_METRICS.job}"`;
+    const job = jobMatcher("execution");
     const model = newDashboard("eth-node-execution", "Execution (Geth)", "Geth head, sync, peers, p2p traffic, txpool and database.")
         .withRow(row("Sync and head"))
         .withPanel(statPanel("Head block", "none", { expr: `chain_head_block{${job}}` }))
@@ -34,7 +34,8 @@ export function buildExecutionDashboard(t: AlertThresholds): GeneratedDashboard 
             timeseriesPanel(
                 "Blocks imported per minute",
                 "none",
-                [{ expr: `rate(chain_head_block{${job}}[$__rate_interval]) * 60`, legend: "blocks/min" }],
+                // deriv(), not rate(): chain_head_block is a gauge, and rate() would read a reorg's step back as a counter reset.
+                [{ expr: `deriv(chain_head_block{${job}}[$__rate_interval]) * 60`, legend: "blocks/min" }],
                 "About 5 per minute when following the chain (one per 12 s slot).",
             ),
         )

@@ -1,6 +1,6 @@
 /** Host dashboard: node-exporter's view of the machine (CPU, memory, disks with fill-time, network, clock). */
 import { AlertThresholds } from "../components/monitoringConfig";
-import { REAL_FILESYSTEMS } from "../components/monitoring/alertRules";
+import { REAL_FILESYSTEMS } from "../components/monitoring/rules/host";
 import { GeneratedDashboard, newDashboard, row, statPanel, timeseriesPanel } from "./common";
 
 export function buildHostDashboard(t: AlertThresholds): GeneratedDashboard {

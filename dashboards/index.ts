@@ -13,7 +13,7 @@ export function buildDashboards(thresholds: AlertThresholds): GeneratedDashboard
     return [
         buildExecutionDashboard(thresholds),
         buildConsensusDashboard(thresholds),
-        buildPeersDashboard(),
+        buildPeersDashboard(thresholds),
         buildHostDashboard(thresholds),
         buildLogsDashboard(),
     ];

@@ -1,34 +1,24 @@
 /** Peers dashboard: the peer monitor's view of both layers — who the node is connected to and how that changes. */
+import { AlertThresholds } from "../components/monitoringConfig";
 import { PEER_MONITOR_METRIC_NAMES as PM } from "../components/monitoring/peerMonitorMetrics";
+import { secondsSinceLastSuccess } from "../components/monitoring/rules/peerMonitor";
 import { GeneratedDashboard, newDashboard, row, statPanel, tablePanel, timeseriesPanel } from "./common";
 
-export function buildPeersDashboard(): GeneratedDashboard {
+/** Seconds since a layer's last successful poll, red from the age at which PeerMonitorStale counts it stale. */
+function stalenessPanel(layer: "el" | "cl", staleSeconds: number) {
+    return statPanel(`Seconds since last ${layer.toUpperCase()} update`, "s", { expr: secondsSinceLastSuccess(`layer="${layer}"`) }, [
+        { value: null, color: "green" },
+        { value: staleSeconds, color: "red" },
+    ]);
+}
+
+export function buildPeersDashboard(t: AlertThresholds): GeneratedDashboard {
     const model = newDashboard("eth-node-peers", "Peers", "Execution and consensus peers by direction and client, churn and the monitor's health.")
         .withRow(row("Now"))
         .withPanel(statPanel("EL peers", "none", { expr: `sum(${PM.peers}{layer="el"})` }))
         .withPanel(statPanel("CL peers", "none", { expr: `sum(${PM.peers}{layer="cl"})` }))
-        .withPanel(
-            statPanel(
-                "Seconds since last EL update",
-                "s",
-                { expr: `time() - ${PM.lastSuccess}{layer="el"}` },
-                [
-                    { value: null, color: "green" },
-                    { value: 60, color: "red" },
-                ],
-            ),
-        )
-        .withPanel(
-            statPanel(
-                "Seconds since last CL update",
-                "s",
-                { expr: `time() - ${PM.lastSuccess}{layer="cl"}` },
-                [
-                    { value: null, color: "green" },
-                    { value: 60, color: "red" },
-                ],
-            ),
-        )
+        .withPanel(stalenessPanel("el", t.peerMonitorStaleSeconds))
+        .withPanel(stalenessPanel("cl", t.peerMonitorStaleSeconds))
         .withPanel(
             tablePanel(
                 "Current peers by layer, direction and client",

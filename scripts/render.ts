@@ -6,11 +6,11 @@
 import * as fs from "fs";
 import * as path from "path";
 import { parse } from "yaml";
-import { CONFIG_NAMESPACE, ConfigReader, parseNodeConfig } from "../components/config";
+import { CONFIG_NAMESPACE, ConfigReader, SecretConfigReader, parseNodeConfig } from "../components/config";
+import { SECRET_CONFIG_KEYS, SECRET_CONFIG_PARSERS, SecretConfigKey } from "../components/monitoringConfig";
 import { renderMonitoringFiles, GeneratedFile } from "../components/monitoring/files";
-import { nodeMetricsEndpoints } from "../components/stack";
 
-/** Stands in for an encrypted (`secure:`) URL value, which cannot be decrypted without the Pulumi CLI. */
+/** Stands in for a secret URL in rendered files: a secret is never written to disk, encrypted in the stack file or not. */
 export const REDACTED_SECRET_URL = "https://redacted.invalid/secret-value-not-rendered";
 
 export interface RenderArgs {
@@ -37,26 +37,49 @@ export function parseArgs(argv: string[]): RenderArgs {
     return args as RenderArgs;
 }
 
+export interface StackFileReaders {
+    read: ConfigReader;
+    /** Returns REDACTED_SECRET_URL for every set secret key (after checking a plaintext value), so nothing secret is rendered. */
+    readSecret: SecretConfigReader;
+}
+
+const isSecretKey = (key: string): key is SecretConfigKey => Object.hasOwn(SECRET_CONFIG_KEYS, key);
+
 /**
- * A ConfigReader over a stack file's `config:` map: `eth-node:<key>` values as strings. Encrypted values are
- * replaced by a placeholder URL (only URL keys are expected to be secret), so rendering never needs the
- * passphrase and never writes a secret to disk.
+ * Readers over a stack file's `config:` map (`eth-node:<key>` values as strings). Rendering needs no
+ * passphrase: a secret key's value is replaced by a placeholder (a plaintext one is validated first), and an
+ * encrypted value of any other key is refused, as it cannot be read without the Pulumi CLI.
  */
-export function stackFileReader(yamlText: string, fileName: string): ConfigReader {
+export function stackFileReaders(yamlText: string, fileName: string): StackFileReaders {
     const doc = (parse(yamlText) ?? {}) as { config?: Record<string, unknown> };
     const config = doc.config ?? {};
-    return (key: string): string | undefined => {
+    const raw = (key: string): string | { secure: unknown } | undefined => {
         const value = config[`${CONFIG_NAMESPACE}:${key}`];
         if (value === undefined || value === null) return undefined;
-        if (typeof value === "object" && "secure" in (value as object)) return REDACTED_SECRET_URL;
+        if (typeof value === "object" && "secure" in value) return value as { secure: unknown };
         if (typeof value === "object") throw new Error(`${fileName}: ${CONFIG_NAMESPACE}:${key} must be a scalar value`);
         return String(value);
+    };
+    return {
+        read: (key) => {
+            const value = raw(key);
+            if (typeof value === "object") throw new Error(`${fileName}: ${CONFIG_NAMESPACE}:${key} is encrypted; npm run render cannot decrypt it`);
+            return value;
+        },
+        readSecret: (key) => {
+            if (!isSecretKey(key)) throw new Error(`${CONFIG_NAMESPACE}:${key} is not a secret key`);
+            const value = raw(key);
+            if (typeof value === "string" && SECRET_CONFIG_PARSERS[key](value) === undefined) return undefined;
+            return value === undefined ? undefined : REDACTED_SECRET_URL;
+        },
     };
 }
 
 export function renderStack(stack: string, stackFileText: string, fileName: string): GeneratedFile[] {
-    const config = parseNodeConfig(stackFileReader(stackFileText, fileName));
-    return renderMonitoringFiles({ stack, monitoring: config.monitoring, targets: nodeMetricsEndpoints() });
+    const { read, readSecret } = stackFileReaders(stackFileText, fileName);
+    const config = parseNodeConfig(read, readSecret);
+    const webhookUrl = config.monitoring.alertWebhookUrl === undefined ? undefined : REDACTED_SECRET_URL;
+    return renderMonitoringFiles({ stack, monitoring: config.monitoring }, webhookUrl);
 }
 
 export function writeFiles(out: string, files: GeneratedFile[]): string[] {

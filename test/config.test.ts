@@ -1,7 +1,13 @@
-import { CONFIG_KEYS, ConfigError, DEFAULT_CHECKPOINT_SYNC_URLS, parseNodeConfig } from "../components/config";
-import { MONITORING_CONFIG_KEYS } from "../components/monitoringConfig";
+import * as fs from "fs";
+import * as path from "path";
+import * as pulumi from "@pulumi/pulumi";
+import { CONFIG_KEYS, ConfigError, DEFAULT_CHECKPOINT_SYNC_URLS, DEFAULT_IMAGES, parseNodeConfig } from "../components/config";
+import { MONITORING_CONFIG_KEYS, SECRET_CONFIG_KEYS } from "../components/monitoringConfig";
+import { SERVICES } from "../components/services";
+import { configFromValues } from "./harness";
+import { valueOf } from "./mocks";
 
-const parse = (values: Record<string, string>) => parseNodeConfig((key) => values[key]);
+const parse = configFromValues;
 
 /** Runs parse and returns the one ConfigError it throws. */
 function configError(values: Record<string, string>): ConfigError {
@@ -16,11 +22,11 @@ function configError(values: Record<string, string>): ConfigError {
 
 describe("defaults", () => {
     const config = parse({});
-    test("mainnet, pinned client releases, loopback APIs", () => {
-        expect(config.network).toBe("mainnet");
-        expect(config.images.geth).toBe("ethereum/client-go:v1.17.10");
-        expect(config.images.prysm).toBe("gcr.io/offchainlabs/prysm/beacon-chain:v7.1.2");
-        expect(config.bindAddress).toBe("127.0.0.1");
+    test("the documented defaults: network, pinned client releases, bind address", () => {
+        expect(config.network).toBe(CONFIG_KEYS.network);
+        expect(config.images).toEqual({ geth: CONFIG_KEYS.gethImage, prysm: CONFIG_KEYS.prysmImage });
+        expect(config.bindAddress).toBe(CONFIG_KEYS.bindAddress);
+        for (const image of Object.values(DEFAULT_IMAGES)) expect(image).toMatch(/:v\d+\.\d+\.\d+$/);
     });
     test("checkpoint sync on, from the network's default provider", () => {
         expect(config.checkpointSyncUrl).toBe(DEFAULT_CHECKPOINT_SYNC_URLS.mainnet);
@@ -28,18 +34,74 @@ describe("defaults", () => {
     });
     test("volumes kept on destroy; readiness check on", () => {
         expect(config.deleteVolumesOnDestroy).toBe(false);
-        expect(config.readiness).toEqual({ enabled: true, timeoutSeconds: 600 });
+        expect(config.readiness).toEqual({ enabled: true, timeoutSeconds: Number(CONFIG_KEYS.readinessTimeoutSeconds) });
     });
-    test("standard ports", () => {
-        expect(config.ports).toMatchObject({ elP2p: 30303, clP2pTcp: 13000, clP2pUdp: 12000, clP2pQuic: 13000, elRpc: 8545, clApi: 3500 });
+    test("each published port defaults to the service's own port in the registry", () => {
+        const { execution, beacon, peerMonitor, prometheus, alertmanager, grafana } = SERVICES;
+        expect(config.ports).toEqual({
+            elP2p: execution.ports.p2p,
+            clP2pTcp: beacon.ports.p2pTcp,
+            clP2pUdp: beacon.ports.p2pUdp,
+            clP2pQuic: beacon.ports.p2pQuic,
+            elRpc: execution.ports.http,
+            clApi: beacon.ports.http,
+            peerMonitor: peerMonitor.ports.http,
+            prometheus: prometheus.ports.http,
+            alertmanager: alertmanager.ports.http,
+            grafana: grafana.ports.http,
+        });
     });
     test("every key read is documented with its default, and every documented key is read", () => {
         const read: string[] = [];
-        parseNodeConfig((key) => {
-            read.push(key);
-            return undefined;
-        });
+        const readSecret: string[] = [];
+        parseNodeConfig(
+            (key) => {
+                read.push(key);
+                return undefined;
+            },
+            (key) => {
+                readSecret.push(key);
+                return undefined;
+            },
+        );
         expect(new Set(read)).toEqual(new Set([...Object.keys(CONFIG_KEYS), ...Object.keys(MONITORING_CONFIG_KEYS)]));
+        // Secret keys never go through the plain reader, and only they go through the secret one.
+        expect(new Set(readSecret)).toEqual(new Set(Object.keys(SECRET_CONFIG_KEYS)));
+    });
+});
+
+describe("peer monitor base image", () => {
+    const dockerfile = fs.readFileSync(path.join(__dirname, "..", "peer-monitor", "Dockerfile"), "utf8");
+    const engines = JSON.parse(fs.readFileSync(path.join(__dirname, "..", "peer-monitor", "package.json"), "utf8")).engines.node as string;
+    test("the default is the Dockerfile's own BASE_IMAGE default", () => {
+        expect(dockerfile).toMatch(new RegExp(`^ARG BASE_IMAGE=${CONFIG_KEYS.peerMonitorBaseImage.replace(/[.]/g, "\\.")}$`, "m"));
+        expect(parse({}).peerMonitorBaseImage).toBe(CONFIG_KEYS.peerMonitorBaseImage);
+    });
+    test("the default's Node.js major satisfies the service's engines and is an LTS (even) release", () => {
+        const major = Number(/^node:(\d+)-/.exec(CONFIG_KEYS.peerMonitorBaseImage)?.[1]);
+        const minimum = Number(/^>=(\d+)$/.exec(engines)?.[1]);
+        expect(major).toBeGreaterThanOrEqual(minimum);
+        expect(major % 2).toBe(0);
+    });
+});
+
+describe("secret keys", () => {
+    test("a webhook URL set as a plain string comes out as a Pulumi secret, validated and normalised", async () => {
+        const config = parse({ alertWebhookUrl: "https://hooks.example.com/token-1/" });
+        expect(await pulumi.isSecret(config.monitoring.alertWebhookUrl!)).toBe(true);
+        expect(await valueOf(config.monitoring.alertWebhookUrl!)).toBe("https://hooks.example.com/token-1");
+    });
+    test("a webhook set to the empty string means none, still behind the secret", async () => {
+        const config = parse({ alertWebhookUrl: "" });
+        expect(await pulumi.isSecret(config.monitoring.alertWebhookUrl!)).toBe(true);
+        expect(await valueOf(config.monitoring.alertWebhookUrl!)).toBeUndefined();
+    });
+    test("unset: no webhook Output at all", () => {
+        expect(parse({}).monitoring.alertWebhookUrl).toBeUndefined();
+    });
+    test("whatever the secret reader hands over (an unsecret Output too) is wrapped as a secret", async () => {
+        const config = parseNodeConfig(() => undefined, () => pulumi.output("https://hooks.example.com/plain-output"));
+        expect(await pulumi.isSecret(config.monitoring.alertWebhookUrl!)).toBe(true);
     });
 });
 

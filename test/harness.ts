@@ -2,6 +2,7 @@
  * Evaluates the stack wiring under Pulumi mocks for a given config and returns what was declared.
  */
 import { NodeConfig, parseNodeConfig } from "../components/config";
+import { SECRET_CONFIG_KEYS } from "../components/monitoringConfig";
 import { EthNodeStack, deployEthNode } from "../components/stack";
 import { RecordedResource, setupMocks, valueOf } from "./mocks";
 
@@ -20,15 +21,31 @@ export const CONTAINER = "docker:index/container:Container";
 export const VOLUME = "docker:index/volume:Volume";
 export const NETWORK = "docker:index/network:Network";
 
+/**
+ * Parses a plain key → value map the way index.ts parses the stack config. Secret keys are handed to the
+ * secret reader as plain strings — what `pulumi config set` without `--secret` gives — and the plain reader
+ * refuses them, so a test fails if the parser ever reads a secret through it.
+ */
+export function configFromValues(values: Record<string, string | undefined>): NodeConfig {
+    return parseNodeConfig(
+        (key) => {
+            if (Object.hasOwn(SECRET_CONFIG_KEYS, key)) throw new Error(`secret key ${key} read through the plain reader`);
+            return values[key];
+        },
+        (key) => values[key],
+    );
+}
+
 export async function declareStack(stack: string, values: Record<string, string>): Promise<DeclaredStack> {
     const resources = setupMocks(stack);
-    const config = parseNodeConfig((key) => values[key]);
+    const config = configFromValues(values);
     const node = deployEthNode(stack, config);
     // Wait for every container (and the readiness probe) to be registered with the mock monitor.
     await Promise.all([
         valueOf(node.execution.container.id),
         valueOf(node.beacon.container.id),
         valueOf(node.peerMonitor.container.id),
+        ...Object.values(node.monitoring.containers).map((c) => valueOf(c.id)),
         valueOf(node.network.networkName),
         node.status ? valueOf(node.status) : Promise.resolve(),
     ]);

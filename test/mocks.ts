@@ -1,9 +1,19 @@
 /**
  * Pulumi mocks for tests: the Pulumi CLI and its provider plugins cannot be installed here, so resources are
  * recorded instead of created. What these tests prove is what the program *declares* (images, flags, ports,
- * secrets); test/e2e runs those declarations on a real Docker engine.
+ * secrets, resource options); test/e2e runs those declarations on a real Docker engine.
  */
+import { createHash } from "crypto";
 import * as pulumi from "@pulumi/pulumi";
+
+export interface RecordedOptions {
+    retainOnDelete: boolean;
+    /** True when the old resource is deleted before its replacement is created. */
+    deleteBeforeReplace: boolean;
+    parentUrn: string;
+    providerRef: string;
+    dependencies: string[];
+}
 
 export interface RecordedResource {
     type: string;
@@ -11,7 +21,21 @@ export interface RecordedResource {
     /** Inputs as the engine would receive them; secret values stay wrapped in Pulumi's secret envelope. */
     inputs: Record<string, any>;
     /** Resource options as sent to the engine. */
-    options: { retainOnDelete: boolean; parentUrn: string; providerRef: string; dependencies: string[] };
+    options: RecordedOptions;
+    /** The state the mock provider returned: the inputs plus the outputs it computes (e.g. an Image's repoDigest). */
+    state: Record<string, any>;
+}
+
+export const IMAGE = "docker:index/image:Image";
+
+/**
+ * What the Docker provider reports as an Image's repoDigest, made from the build inputs so that a change
+ * to any of them gives a new digest, as a rebuild does. For a local image (`skipPush`) the provider reports
+ * the image id, `sha256:<hash>` (pulumi-docker's Image docs); for a pushed one `<name>@sha256:<hash>`.
+ */
+export function mockRepoDigest(inputs: Record<string, any>): string {
+    const hash = createHash("sha256").update(JSON.stringify(inputs)).digest("hex");
+    return inputs.skipPush ? `sha256:${hash}` : `${inputs.imageName}@sha256:${hash}`;
 }
 
 /** The key/value pair Pulumi's RPC layer uses to mark a secret value. */
@@ -60,30 +84,34 @@ export interface MockValues {
     jwtHex?: string;
     /** Result the RandomPassword mock returns (default MOCK_PASSWORD). */
     password?: string;
+    /** repoDigest the Image mock reports for these inputs (default mockRepoDigest). */
+    repoDigest?: (inputs: Record<string, any>) => string;
 }
 
 export function setupMocks(stack = "dev", values: MockValues = {}): RecordedResource[] {
     const jwtHex = values.jwtHex ?? MOCK_JWT_HEX;
     const recorded: RecordedResource[] = [];
     // Options never reach `newResource`; read them from the registration request the mock monitor receives.
-    const optionsByName = new Map<string, RecordedResource["options"]>();
+    const optionsByName = new Map<string, RecordedOptions>();
     pulumi.runtime.setMocks(
         {
             newResource(args) {
                 const options = optionsByName.get(`${args.type}::${args.name}`) ?? {
                     retainOnDelete: false,
+                    deleteBeforeReplace: false,
                     parentUrn: "",
                     providerRef: "",
                     dependencies: [],
                 };
-                recorded.push({ type: args.type, name: args.name, inputs: args.inputs, options });
-                const state: Record<string, unknown> = { ...args.inputs };
+                const state: Record<string, any> = { ...args.inputs };
                 if (args.type === "random:index/randomBytes:RandomBytes") {
                     state.hex = jwtHex;
                     state.base64 = Buffer.from(jwtHex, "hex").toString("base64");
                 }
                 if (args.type === "random:index/randomPassword:RandomPassword") state.result = values.password ?? MOCK_PASSWORD;
                 if (args.type === "command:local:Command") state.stdout = MOCK_PROBE_STDOUT;
+                if (args.type === IMAGE) state.repoDigest = (values.repoDigest ?? mockRepoDigest)(args.inputs);
+                recorded.push({ type: args.type, name: args.name, inputs: args.inputs, options, state });
                 return { id: `${args.name}-id`, state };
             },
             call: (args) => args.inputs,
@@ -97,6 +125,7 @@ export function setupMocks(stack = "dev", values: MockValues = {}): RecordedReso
     monitor.registerResource = (req: any, callback: unknown) => {
         optionsByName.set(`${req.getType()}::${req.getName()}`, {
             retainOnDelete: req.getRetainondelete() === true,
+            deleteBeforeReplace: req.getDeletebeforereplace() === true,
             parentUrn: req.getParent(),
             providerRef: req.getProvider(),
             dependencies: req.getDependenciesList(),
@@ -110,6 +139,18 @@ export function setupMocks(stack = "dev", values: MockValues = {}): RecordedReso
 export function valueOf<T>(output: pulumi.Output<T> | T): Promise<T> {
     if (!pulumi.Output.isInstance(output)) return Promise.resolve(output as T);
     return new Promise((resolve) => (output as pulumi.Output<T>).apply((v) => resolve(v)));
+}
+
+/**
+ * Settles an Output that may fail: its value, or the error its apply threw. An Output holds four promises
+ * (value, known, secret, resources; SDK internals) that all reject together; each is handled here, as the
+ * Pulumi runtime handles them when it fails an update with the error.
+ */
+export async function outputOutcome(output: pulumi.Output<unknown>): Promise<{ value?: unknown; error?: unknown }> {
+    const o = output as unknown as { promise(): Promise<unknown>; isKnown: Promise<boolean>; isSecret: Promise<boolean>; allResources(): Promise<unknown> };
+    const settled = await Promise.allSettled([o.promise(), o.isKnown, o.isSecret, o.allResources()]);
+    const [value] = settled;
+    return value.status === "fulfilled" ? { value: value.value } : { error: value.reason };
 }
 
 /** Lets every pending registration reach the mock monitor. */

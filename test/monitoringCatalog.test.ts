@@ -4,7 +4,7 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { parseNodeConfig } from "../components/config";
+import { parseMonitoringConfig } from "../components/monitoringConfig";
 import { metricNamesIn, substituteGrafanaVariables } from "../components/monitoring/promql";
 import { PEER_MONITOR_METRIC_NAMES } from "../components/monitoring/peerMonitorMetrics";
 import { allPromExpressions } from "./monitoringTools";
@@ -62,7 +62,7 @@ describe("metrics catalog", () => {
     });
 
     it.each([
-        ["default thresholds", parseNodeConfig(() => undefined).monitoring.thresholds],
+        ["default thresholds", parseMonitoringConfig(() => undefined).thresholds],
     ])("covers every metric name used by a rule or dashboard (%s)", (_, thresholds) => {
         const missing: string[] = [];
         for (const { where, expr } of allPromExpressions(thresholds)) {
@@ -71,6 +71,18 @@ describe("metrics catalog", () => {
             }
         }
         expect(missing).toEqual([]);
+    });
+
+    it("rate(), irate() and increase() are applied to counters only (a gauge such as chain_head_block needs deriv())", () => {
+        const misuse: string[] = [];
+        for (const { where, expr } of allPromExpressions()) {
+            for (const [, fn, name] of expr.matchAll(/\b(rate|irate|increase)\s*\(\s*([a-zA-Z_:][a-zA-Z0-9_:]*)/g)) {
+                const entry = catalogEntryFor(name);
+                const counterLike = entry?.type === "counter" || (entry !== undefined && name !== entry.name && name.endsWith("_bucket"));
+                if (!counterLike) misuse.push(`${fn}(${name}) is a ${entry?.type ?? "unknown metric"} (${where})`);
+            }
+        }
+        expect(misuse).toEqual([]);
     });
 
     it("has an entry for every peer-monitor name the rules and dashboards refer to", () => {

@@ -1,31 +1,36 @@
-import { ConfigError, parseNodeConfig } from "../components/config";
+import * as pulumi from "@pulumi/pulumi";
+import { ConfigError, SECRET_VALUE_SHOWN_AS } from "../components/configValues";
 import {
     DEFAULT_MONITORING_IMAGES,
     MONITORING_CONFIG_KEYS,
+    parseAlertWebhookUrl,
     parseMonitoringConfig,
 } from "../components/monitoringConfig";
+import { configFromValues } from "./harness";
+import { outputOutcome, valueOf } from "./mocks";
 
 const reader = (values: Record<string, string>) => (key: string) => values[key];
 
 describe("parseMonitoringConfig", () => {
     it("applies the documented defaults when no key is set", () => {
         const m = parseMonitoringConfig(reader({}));
+        const K = MONITORING_CONFIG_KEYS;
         expect(m.images).toEqual(DEFAULT_MONITORING_IMAGES);
-        expect(m.prometheusRetention).toBe("30d");
-        expect(m.lokiRetention).toBe("30d");
-        expect(m.scrapeInterval).toBe("15s");
+        expect(m.prometheusRetention).toBe(K.prometheusRetention);
+        expect(m.lokiRetention).toBe(K.lokiRetention);
+        expect(m.scrapeInterval).toBe(K.scrapeInterval);
         expect(m.alertWebhookUrl).toBeUndefined();
-        expect(m.dockerLogDir).toBe("/var/lib/docker/containers");
+        expect(m.dockerLogDir).toBe(K.dockerLogDir);
         expect(m.thresholds).toEqual({
-            elMinPeers: 10,
-            clMinPeers: 20,
-            clHeadLagSlots: 8,
-            elHeadStallMinutes: 5,
-            diskWarnPercent: 10,
-            diskCriticalPercent: 2,
-            memoryAvailableMinPercent: 10,
-            clockDriftSeconds: 0.5,
-            peerMonitorStaleSeconds: 120,
+            elMinPeers: Number(K.elMinPeers),
+            clMinPeers: Number(K.clMinPeers),
+            clHeadLagSlots: Number(K.clHeadLagSlots),
+            elHeadStallMinutes: Number(K.elHeadStallMinutes),
+            diskWarnPercent: Number(K.diskWarnPercent),
+            diskCriticalPercent: Number(K.diskCriticalPercent),
+            memoryAvailableMinPercent: Number(K.memoryAvailableMinPercent),
+            clockDriftSeconds: Number(K.clockDriftSeconds),
+            peerMonitorStaleSeconds: Number(K.peerMonitorStaleSeconds),
         });
     });
 
@@ -35,16 +40,19 @@ describe("parseMonitoringConfig", () => {
         }
     });
 
-    it("documents a default for every key it reads, and reads every documented key", () => {
+    it("reads every documented plain key through the plain reader, and nothing else", () => {
         const read: string[] = [];
-        parseMonitoringConfig((key) => {
-            read.push(key);
-            return undefined;
-        });
+        parseMonitoringConfig(
+            (key) => {
+                read.push(key);
+                return undefined;
+            },
+            () => undefined,
+        );
         expect(new Set(read)).toEqual(new Set(Object.keys(MONITORING_CONFIG_KEYS)));
     });
 
-    it("reads every key when set", () => {
+    it("reads every key when set", async () => {
         const m = parseMonitoringConfig(
             reader({
                 prometheusImage: "prom/prometheus:v3.5.0",
@@ -61,7 +69,8 @@ describe("parseMonitoringConfig", () => {
         expect(m.prometheusRetention).toBe("12w");
         expect(m.lokiRetention).toBe("2w");
         expect(m.scrapeInterval).toBe("1m");
-        expect(m.alertWebhookUrl).toBe("https://hooks.example.com/x");
+        expect(await pulumi.isSecret(m.alertWebhookUrl!)).toBe(true);
+        expect(await valueOf(m.alertWebhookUrl!)).toBe("https://hooks.example.com/x");
         expect(m.dockerLogDir).toBe("/srv/docker/containers");
         expect(m.thresholds.elMinPeers).toBe(3);
         expect(m.thresholds.clockDriftSeconds).toBe(2);
@@ -75,7 +84,6 @@ describe("parseMonitoringConfig", () => {
         ["lokiRetention", "36h", "whole days or weeks"],
         ["scrapeInterval", "1s", '"5s" to "5m"'],
         ["scrapeInterval", "10m", '"5s" to "5m"'],
-        ["alertWebhookUrl", "ftp://example.com", "http:// or https://"],
         ["dockerLogDir", "relative/dir", "absolute host path"],
         ["dockerLogDir", "/var/../etc", "absolute host path"],
         ["elMinPeers", "0", "from 1 to 1000"],
@@ -98,7 +106,31 @@ describe("parseMonitoringConfig", () => {
     });
 
     it("is part of the node config", () => {
-        const config = parseNodeConfig(reader({ elMinPeers: "7" }));
+        const config = configFromValues({ elMinPeers: "7" });
         expect(config.monitoring.thresholds.elMinPeers).toBe(7);
+    });
+});
+
+describe("the webhook URL (a secret)", () => {
+    it.each(["ftp://hooks.example.com/token-9", "hooks.example.com/token-9"])("rejects %j without putting the value in the error", (value) => {
+        let error: unknown;
+        try {
+            parseAlertWebhookUrl(value);
+        } catch (err) {
+            error = err;
+        }
+        expect(error).toBeInstanceOf(ConfigError);
+        const e = error as ConfigError;
+        expect(e.message).toContain("eth-node:alertWebhookUrl");
+        expect(e.message).toContain("http:// or https://");
+        expect(e.message).not.toContain("token-9");
+        expect(e.value).toBe(SECRET_VALUE_SHOWN_AS);
+    });
+
+    it("is parsed by parseAlertWebhookUrl inside the secret: a bad value fails the Output, not the parse", async () => {
+        const m = parseMonitoringConfig(reader({}), () => "ftp://hooks.example.com/token-9");
+        const { error } = await outputOutcome(m.alertWebhookUrl!);
+        expect(error).toBeInstanceOf(ConfigError);
+        expect((error as Error).message).not.toContain("token-9");
     });
 });

@@ -5,14 +5,18 @@
 import * as fs from "fs";
 import * as path from "path";
 import { parse } from "yaml";
-import { parseNodeConfig } from "../components/config";
+import { parseMonitoringConfig } from "../components/monitoringConfig";
 import { buildAlertRules, renderAlertRuleTests, renderAlertRules, AlertRule } from "../components/monitoring/alertRules";
-import { allScrapeTargets, renderMonitoringFiles, GeneratedFile } from "../components/monitoring/files";
-import { substituteGrafanaVariables } from "../components/monitoring/promql";
-import { DATASOURCE_UIDS } from "../components/monitoring/services";
-import { nodeMetricsEndpoints } from "../components/stack";
-import { renderStack } from "../scripts/render";
+import { GeneratedFile } from "../components/monitoring/files";
+import { renderPrometheusConfig } from "../components/monitoring/prometheusConfig";
+import { jobMatcher, substituteGrafanaVariables } from "../components/monitoring/promql";
+import { datasourceUid, scrapeTargets, serviceIds, serviceUrl, SERVICES } from "../components/services";
+import { scrapedLabels, selector } from "../components/monitoring/rules/rule";
+import { buildDashboards } from "../dashboards";
+import { REDACTED_SECRET_URL, renderStack } from "../scripts/render";
 import { allPromExpressions, describeWithTools, run, tempDir, writeRendered } from "./monitoringTools";
+
+const DEFAULT_THRESHOLDS = parseMonitoringConfig(() => undefined).thresholds;
 
 const FIXTURES = path.join(__dirname, "fixtures", "monitoring");
 const ROOT = path.join(__dirname, "..");
@@ -33,42 +37,41 @@ function byPath(files: GeneratedFile[], renderPath: string): GeneratedFile {
 describe("generated files (structure)", () => {
     const files = renderFixture("fixture-default");
 
-    it("scrapes every declared component endpoint and the monitoring stack itself, once each", () => {
+    it("scrapes every registry service with a metrics endpoint, once each: all but Grafana", () => {
         const prom = parse(byPath(files, "prometheus/prometheus.yml").content);
         const jobs = prom.scrape_configs.map((j: any) => `${j.job_name} ${j.static_configs[0].targets[0]}${j.metrics_path}`);
-        expect(jobs).toEqual(allScrapeTargets(nodeMetricsEndpoints()).map((e) => `${e.job} ${e.alias}:${e.port}${e.path}`));
-        expect(jobs.map((j: string) => j.split(" ")[0])).toEqual(
-            expect.arrayContaining(["geth", "prysm", "peer-monitor", "node-exporter", "prometheus", "alertmanager", "loki", "alloy"]),
-        );
+        expect(jobs).toEqual(scrapeTargets().map((t) => `${t.job} ${t.address}${t.path}`));
+        expect(scrapeTargets().map((t) => t.service)).toEqual(serviceIds().filter((id) => id !== "grafana"));
         expect(prom.global.external_labels).toEqual({ stack: "fixture-default" });
+        expect(prom.alerting.alertmanagers[0].static_configs[0].targets).toEqual([`${SERVICES.alertmanager.alias}:${SERVICES.alertmanager.ports.http}`]);
     });
 
     it("refuses two scrape targets with one job name", () => {
-        const config = parseNodeConfig(() => undefined);
-        const dup = { job: "geth", alias: "x", port: 1, path: "/metrics" };
-        expect(() => renderMonitoringFiles({ stack: "s", monitoring: config.monitoring, targets: [...nodeMetricsEndpoints(), dup] })).toThrow(
-            'Duplicate scrape job "geth"',
-        );
+        const [first] = scrapeTargets();
+        const dup = { ...first, alias: "x", port: 1, address: "x:1" };
+        expect(() => renderPrometheusConfig({ stack: "s", scrapeInterval: "15s", targets: [...scrapeTargets(), dup] })).toThrow(`Duplicate scrape job "${first.job}"`);
     });
 
-    it("routes to a null receiver without a webhook and to the webhook when one is set", () => {
+    it("routes to a null receiver without a webhook and to the webhook when one is set, never rendering the URL", () => {
         const none = parse(byPath(files, "alertmanager/alertmanager.yml").content);
         expect(none.route.receiver).toBe("null");
         expect(none.receivers).toEqual([{ name: "null" }]);
         expect(byPath(files, "alertmanager/alertmanager.yml").sensitive).toBe(false);
 
+        // fixture-custom sets the URL in plaintext; the rendered file still holds only the placeholder.
         const custom = renderFixture("fixture-custom");
         const am = byPath(custom, "alertmanager/alertmanager.yml");
         expect(parse(am.content).route.receiver).toBe("webhook");
-        expect(parse(am.content).receivers[1].webhook_configs[0].url).toBe("https://hooks.example.com/eth-node/alerts");
+        expect(parse(am.content).receivers[1].webhook_configs[0].url).toBe(REDACTED_SECRET_URL);
+        expect(custom.map((f) => f.content).join("\n")).not.toContain("hooks.example.com");
         expect(am.sensitive).toBe(true);
     });
 
     it("renders thresholds and retention from the stack config", () => {
         const custom = renderFixture("fixture-custom");
         const rules = byPath(custom, "prometheus/rules/eth-node.rules.yml").content;
-        expect(rules).toContain('p2p_peers{job="geth"} < 25');
-        expect(rules).toContain('p2p_peer_count{job="prysm",state="Connected"} < 40');
+        expect(rules).toContain(`p2p_peers{${jobMatcher("execution")}} < 25`);
+        expect(rules).toContain(`p2p_peer_count{${jobMatcher("beacon")},state="Connected"} < 40`);
         expect(rules).toContain("> 3");
         expect(rules).toContain("[2m]) == 0");
         expect(rules).toContain("* 100 < 20)");
@@ -79,13 +82,40 @@ describe("generated files (structure)", () => {
         expect(parse(byPath(custom, "prometheus/prometheus.yml").content).global.scrape_interval).toBe("30s");
     });
 
+    it("gives Grafana's Prometheus datasource the stack's scrape interval as its timeInterval", () => {
+        for (const [stack, interval] of [["fixture-default", "15s"], ["fixture-custom", "30s"]]) {
+            const rendered = renderFixture(stack);
+            const prom = parse(byPath(rendered, "prometheus/prometheus.yml").content);
+            const ds = parse(byPath(rendered, "grafana/provisioning/datasources/eth-node.yaml").content);
+            expect(prom.global.scrape_interval).toBe(interval);
+            expect(ds.datasources.find((d: any) => d.type === "prometheus").jsonData.timeInterval).toBe(interval);
+        }
+    });
+
+    it("colours the Peers dashboard's staleness panels red at the PeerMonitorStale threshold", () => {
+        for (const stack of ["fixture-default", "fixture-custom"]) {
+            const rendered = renderFixture(stack);
+            const rule = parse(byPath(rendered, "prometheus/rules/eth-node.rules.yml").content)
+                .groups.flatMap((g: any) => g.rules)
+                .find((r: any) => r.alert === "PeerMonitorStale");
+            const threshold = Number(/> (\d+)$/.exec(rule.expr)![1]);
+            const peers = JSON.parse(byPath(rendered, "grafana/dashboards/peers.json").content);
+            const staleness = peers.panels.filter((p: any) => /^Seconds since last/.test(p.title));
+            expect(staleness).toHaveLength(2);
+            for (const panel of staleness) {
+                const red = panel.fieldConfig.defaults.thresholds.steps.find((step: any) => step.color === "red");
+                expect({ stack, panel: panel.title, red: red.value }).toEqual({ stack, panel: panel.title, red: threshold });
+                // The same "seconds since the last success" the rule compares.
+                expect(rule.expr).toContain(panel.targets[0].expr.replace(/\{.*\}/, ""));
+            }
+        }
+    });
+
     it("provisions Prometheus, Loki and Alertmanager datasources with the fixed uids the dashboards use", () => {
         const ds = parse(byPath(files, "grafana/provisioning/datasources/eth-node.yaml").content);
-        expect(ds.datasources.map((d: any) => [d.type, d.uid, d.url])).toEqual([
-            ["prometheus", DATASOURCE_UIDS.prometheus, "http://prometheus:9090"],
-            ["loki", DATASOURCE_UIDS.loki, "http://loki:3100"],
-            ["alertmanager", DATASOURCE_UIDS.alertmanager, "http://alertmanager:9093"],
-        ]);
+        expect(ds.datasources.map((d: any) => [d.type, d.uid, d.url])).toEqual(
+            (["prometheus", "loki", "alertmanager"] as const).map((id) => [id, datasourceUid(id), serviceUrl(id, "http")]),
+        );
         const uids = new Set(ds.datasources.map((d: any) => d.uid));
         for (const f of files.filter((x) => x.renderPath.startsWith("grafana/dashboards/"))) {
             const model = JSON.parse(f.content);
@@ -124,15 +154,16 @@ describe("generated files (structure)", () => {
     it("configures the collector to tail Docker's json-file logs and push to Loki", () => {
         const alloy = byPath(files, "alloy/config.alloy").content;
         expect(alloy).toContain('"/var/lib/docker/containers/*/*-json.log"');
-        expect(alloy).toContain('url = "http://loki:3100/loki/api/v1/push"');
+        expect(alloy).toContain(`url = "${serviceUrl("loki", "http")}/loki/api/v1/push"`);
         expect(alloy).not.toMatch(/docker\.sock|discovery\.docker/);
         const loki = parse(byPath(files, "loki/loki.yaml").content);
+        expect(loki.server).toMatchObject({ http_listen_port: SERVICES.loki.ports.http, grpc_listen_port: SERVICES.loki.ports.grpc });
         expect(loki.compactor.retention_enabled).toBe(true);
         expect(loki.analytics.reporting_enabled).toBe(false);
     });
 
     it("gives every rule a firing and a quiet promtool case, and keeps the test file out of the containers", () => {
-        const rules = buildAlertRules(parseNodeConfig(() => undefined).monitoring.thresholds);
+        const rules = buildAlertRules(DEFAULT_THRESHOLDS);
         expect(rules.length).toBeGreaterThanOrEqual(13);
         for (const rule of rules) {
             expect(rule.fires.series.length).toBeGreaterThan(0);
@@ -144,7 +175,7 @@ describe("generated files (structure)", () => {
     });
 
     it("covers the alerts the node needs", () => {
-        const names = buildAlertRules(parseNodeConfig(() => undefined).monitoring.thresholds).map((r) => r.alert);
+        const names = buildAlertRules(DEFAULT_THRESHOLDS).map((r) => r.alert);
         expect(names).toEqual(
             expect.arrayContaining([
                 "TargetDown",
@@ -199,7 +230,7 @@ describeWithTools(["promtool", "amtool"], "generated files (promtool and amtool)
     }
 
     it("the promtool cases discriminate: with firing and quiet inputs swapped, every case fails", () => {
-        const rules = buildAlertRules(parseNodeConfig(() => undefined).monitoring.thresholds);
+        const rules = buildAlertRules(DEFAULT_THRESHOLDS);
         const swapped: AlertRule[] = rules.map((r) => ({
             ...r,
             fires: { series: r.quiet.series, alerts: r.fires.alerts },
@@ -214,6 +245,33 @@ describeWithTools(["promtool", "amtool"], "generated files (promtool and amtool)
             expect(r.output).toContain(`${rule.alert} fires`);
             expect(r.output).toContain(`${rule.alert} stays quiet`);
         }
+    });
+
+    it("the blocks-per-minute panel reads the gauge chain_head_block with deriv(): following, stalled, and no spike on a reorg", () => {
+        const execution = buildDashboards(DEFAULT_THRESHOLDS).find((d) => d.fileName === "execution.json")!;
+        const panel = (execution.model.panels as any[]).find((p) => p.title === "Blocks imported per minute");
+        const expr = substituteGrafanaVariables(panel.targets[0].expr);
+        const geth = scrapedLabels("execution");
+        const series = (values: string) => [{ series: selector("chain_head_block", geth), values }];
+        const labels = `{instance="${geth.instance}", job="${geth.job}"}`;
+        const dir = tempDir("blocks-per-minute");
+        fs.writeFileSync(path.join(dir, "panel.yml"), JSON.stringify({ groups: [{ name: "panel", rules: [{ record: "panel:blocks_per_minute", expr }] }] }));
+        const at = (evalTime: string, promql: string, value: number) => ({ expr: promql, eval_time: evalTime, exp_samples: [{ labels, value }] });
+        const tests = [
+            // One block per 15 s sample: 4 per minute.
+            { interval: "15s", input_series: series("21000000+1x100"), promql_expr_test: [at("20m", "round(panel:blocks_per_minute)", 4)] },
+            // Stalled head: 0 per minute (rate() would say 0 too; this is the quiet case).
+            { interval: "15s", input_series: series("21000000x100"), promql_expr_test: [at("20m", "round(panel:blocks_per_minute)", 0)] },
+            // A one-block reorg at 10 min: deriv() stays near 4/min; rate() would read a counter reset and jump past 10.
+            { interval: "15s", input_series: series("21000000+1x40 21000039+1x60"), promql_expr_test: [at("11m", "panel:blocks_per_minute < bool 10", 1)] },
+        ];
+        fs.writeFileSync(path.join(dir, "panel.test.yml"), JSON.stringify({ rule_files: ["panel.yml"], evaluation_interval: "15s", tests }));
+        const r = run("promtool", ["test", "rules", "panel.test.yml"], dir);
+        if (r.status !== 0) throw new Error(r.output);
+        // The same cases against rate(): the reorg case must fail, or the cases cannot tell the two apart.
+        fs.writeFileSync(path.join(dir, "panel.yml"), JSON.stringify({ groups: [{ name: "panel", rules: [{ record: "panel:blocks_per_minute", expr: expr.replace(/^deriv\(/, "rate(") }] }] }));
+        expect(expr).toMatch(/^deriv\(/);
+        expect(run("promtool", ["test", "rules", "panel.test.yml"], dir).status).not.toBe(0);
     });
 
     it("every PromQL expression in every rule and dashboard parses", () => {

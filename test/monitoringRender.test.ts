@@ -3,7 +3,7 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { parse } from "yaml";
-import { REDACTED_SECRET_URL, parseArgs, renderStack, stackFileReader } from "../scripts/render";
+import { REDACTED_SECRET_URL, parseArgs, renderStack, stackFileReaders } from "../scripts/render";
 import { tempDir } from "./monitoringTools";
 
 const ROOT = path.join(__dirname, "..");
@@ -19,21 +19,36 @@ describe("render arguments", () => {
     });
 });
 
-describe("stack file reader", () => {
-    it("reads eth-node:<key> values as strings", () => {
-        const read = stackFileReader("config:\n  eth-node:elMinPeers: 25\n  eth-node:network: hoodi\n  other:key: x\n", "f");
+describe("stack file readers", () => {
+    it("read eth-node:<key> values as strings", () => {
+        const { read } = stackFileReaders("config:\n  eth-node:elMinPeers: 25\n  eth-node:network: hoodi\n  other:key: x\n", "f");
         expect(read("elMinPeers")).toBe("25");
         expect(read("network")).toBe("hoodi");
         expect(read("key")).toBeUndefined();
     });
-    it("replaces encrypted values with a placeholder instead of writing (or needing) the secret", () => {
+    it("replace an encrypted secret with a placeholder instead of writing (or needing) the secret", () => {
         const text = fs.readFileSync(path.join(FIXTURES, "Pulumi.fixture-secret.yaml"), "utf8");
-        expect(stackFileReader(text, "f")("alertWebhookUrl")).toBe(REDACTED_SECRET_URL);
+        expect(stackFileReaders(text, "f").readSecret("alertWebhookUrl")).toBe(REDACTED_SECRET_URL);
         const am = renderStack("fixture-secret", text, "f").find((f) => f.renderPath === "alertmanager/alertmanager.yml")!;
         expect(parse(am.content).receivers[1].webhook_configs[0].url).toBe(REDACTED_SECRET_URL);
         expect(am.content).not.toContain("BBBBBBBB");
     });
-    it("fails with the config key's message on a bad value", () => {
+    it("replace a secret set in plaintext too, after checking it", () => {
+        const plain = "config:\n  eth-node:alertWebhookUrl: https://hooks.example.com/plain-token-5\n";
+        const files = renderStack("plain", plain, "f");
+        expect(files.map((f) => f.content).join("\n")).not.toContain("plain-token-5");
+        expect(parse(files.find((f) => f.renderPath === "alertmanager/alertmanager.yml")!.content).receivers[1].webhook_configs[0].url).toBe(REDACTED_SECRET_URL);
+        const bad = () => renderStack("bad", "config:\n  eth-node:alertWebhookUrl: ftp://hooks.example.com/plain-token-5\n", "f");
+        expect(bad).toThrow("eth-node:alertWebhookUrl");
+        expect(bad).not.toThrow("plain-token-5");
+        // Set to "": no webhook.
+        const empty = renderStack("empty", 'config:\n  eth-node:alertWebhookUrl: ""\n', "f").find((f) => f.renderPath === "alertmanager/alertmanager.yml")!;
+        expect(parse(empty.content).route.receiver).toBe("null");
+    });
+    it("refuse an encrypted value of a key that is not a secret key", () => {
+        expect(() => renderStack("x", "config:\n  eth-node:grafanaPort:\n    secure: v1:AAAA\n", "f")).toThrow("eth-node:grafanaPort is encrypted");
+    });
+    it("fail with the config key's message on a bad value", () => {
         expect(() => renderStack("x", "config:\n  eth-node:prometheusRetention: forever\n", "f")).toThrow("eth-node:prometheusRetention");
     });
 });

@@ -3,27 +3,29 @@
  * and the Grafana admin secret, for a stack with defaults and one with overrides.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { parseNodeConfig } from "../components/config";
+import { NodeConfig } from "../components/config";
 import { MonitoringStack } from "../components/monitoring";
-import { renderMonitoringFiles } from "../components/monitoring/files";
-import { nodeMetricsEndpoints } from "../components/stack";
+import { renderAlertmanagerFile, renderPlainFiles } from "../components/monitoring/files";
+import { SERVICES as REGISTRY } from "../components/services";
+import { configFromValues } from "./harness";
 import { MOCK_PASSWORD, RecordedResource, isSecretEnvelope, revealSecrets, setupMocks, settle, valueOf, withoutSecrets } from "./mocks";
 
 const CONTAINER = "docker:index/container:Container";
 const VOLUME = "docker:index/volume:Volume";
-const SERVICES = ["prometheus", "alertmanager", "grafana", "loki", "alloy", "node-exporter"];
+const MONITORING = ["prometheus", "alertmanager", "grafana", "loki", "alloy", "nodeExporter"] as const;
+const SERVICES = MONITORING.map((id) => REGISTRY[id].alias);
 
 interface Declared {
     stack: MonitoringStack;
     resources: RecordedResource[];
     container(alias: string): RecordedResource;
-    config: ReturnType<typeof parseNodeConfig>;
+    config: NodeConfig;
 }
 
 async function declare(stackName: string, values: Record<string, string>): Promise<Declared> {
     const resources = setupMocks(stackName);
-    const config = parseNodeConfig((key) => values[key]);
-    const stack = new MonitoringStack("monitoring", { stack: stackName, networkName: "eth-node-net", config, targets: nodeMetricsEndpoints() });
+    const config = configFromValues(values);
+    const stack = new MonitoringStack("monitoring", { stack: stackName, networkName: "eth-node-net", config });
     await Promise.all(Object.values(stack.containers).map((c) => valueOf(c.id)));
     await settle();
     const container = (alias: string) => {
@@ -75,11 +77,14 @@ describe.each([
         for (const alias of SERVICES) expect(d.container(alias).inputs.image).toMatch(/:v?\d+\.\d+\.\d+$/);
     });
 
-    test("UIs are published on bindAddress only; Loki, Alloy and node-exporter are not published", () => {
+    test("UIs are published on bindAddress only, to the port each listens on; Loki, Alloy and node-exporter are not published", () => {
         const { bindAddress, ports } = d.config;
-        expect(d.container("prometheus").inputs.ports).toEqual([{ internal: 9090, external: ports.prometheus, ip: bindAddress, protocol: "tcp" }]);
-        expect(d.container("alertmanager").inputs.ports).toEqual([{ internal: 9093, external: ports.alertmanager, ip: bindAddress, protocol: "tcp" }]);
-        expect(d.container("grafana").inputs.ports).toEqual([{ internal: 3000, external: ports.grafana, ip: bindAddress, protocol: "tcp" }]);
+        const listen = (alias: string, flag: string) =>
+            Number((d.container(alias).inputs.command as string[]).find((a) => a.startsWith(`${flag}=`))!.split(":").pop());
+        const grafanaPort = Number((d.container("grafana").inputs.envs as string[]).find((e) => e.startsWith("GF_SERVER_HTTP_PORT="))!.split("=")[1]);
+        expect(d.container("prometheus").inputs.ports).toEqual([{ internal: listen("prometheus", "--web.listen-address"), external: ports.prometheus, ip: bindAddress, protocol: "tcp" }]);
+        expect(d.container("alertmanager").inputs.ports).toEqual([{ internal: listen("alertmanager", "--web.listen-address"), external: ports.alertmanager, ip: bindAddress, protocol: "tcp" }]);
+        expect(d.container("grafana").inputs.ports).toEqual([{ internal: grafanaPort, external: ports.grafana, ip: bindAddress, protocol: "tcp" }]);
         for (const alias of ["loki", "alloy", "node-exporter"]) expect(d.container(alias).inputs.ports ?? []).toEqual([]);
         for (const alias of SERVICES) {
             for (const p of d.container(alias).inputs.ports ?? []) expect(p.ip).not.toBe("0.0.0.0");
@@ -116,18 +121,12 @@ describe.each([
         for (const alias of SERVICES) expect(JSON.stringify(d.container(alias).inputs)).not.toContain("docker.sock");
     });
 
-    test("hardened: non-root where the image allows, no capabilities, no-new-privileges, rotated logs", () => {
-        const users: Record<string, string> = {
-            prometheus: "65534:65534",
-            alertmanager: "65534:65534",
-            grafana: "472:0",
-            loki: "10001:10001",
-            "node-exporter": "65534:65534",
-            alloy: "0:0",
-        };
-        for (const alias of SERVICES) {
-            const c = d.container(alias).inputs;
-            expect(c.user).toBe(users[alias]);
+    test("hardened: the registry's users (root only for Alloy), no capabilities, no-new-privileges, rotated logs", () => {
+        for (const id of MONITORING) {
+            const c = d.container(REGISTRY[id].alias).inputs;
+            const { uid, gid } = REGISTRY[id].user;
+            expect(c.user).toBe(`${uid}:${gid}`);
+            if (id !== "alloy") expect(uid).not.toBe(0);
             expect(c.capabilities).toEqual({ drops: ["ALL"] });
             expect(c.securityOpts).toEqual(["no-new-privileges:true"]);
             expect(c.privileged ?? false).toBe(false);
@@ -137,16 +136,21 @@ describe.each([
         }
     });
 
-    test("uploads exactly the generated files (one source of truth with npm run render)", () => {
-        const files = renderMonitoringFiles({ stack: stackName, monitoring: d.config.monitoring, targets: nodeMetricsEndpoints() });
-        const service = { prometheus: "prometheus", alertmanager: "alertmanager", grafana: "grafana", loki: "loki", alloy: "alloy" } as const;
-        for (const [alias, name] of Object.entries(service)) {
-            const uploads = revealSecrets(d.container(alias).inputs.uploads).filter((u: any) => !u.file.includes("/secrets/"));
-            const expected = files.filter((f) => f.service === name && f.deploy);
+    test("every container is deleted before its replacement is created (fixed names and host ports)", () => {
+        for (const alias of SERVICES) expect({ alias, deleteBeforeReplace: d.container(alias).options.deleteBeforeReplace }).toEqual({ alias, deleteBeforeReplace: true });
+    });
+
+    test("uploads exactly the generated files (one source of truth with npm run render)", async () => {
+        const files = renderPlainFiles({ stack: stackName, monitoring: d.config.monitoring });
+        for (const id of ["prometheus", "grafana", "loki", "alloy"] as const) {
+            const uploads = revealSecrets(d.container(REGISTRY[id].alias).inputs.uploads).filter((u: any) => !u.file.includes("/secrets/"));
+            const expected = files.filter((f) => f.service === id && f.deploy);
             expect(uploads.map((u: any) => [u.file, u.content])).toEqual(expected.map((f) => [f.containerPath, f.content]));
         }
+        const webhook = d.config.monitoring.alertWebhookUrl === undefined ? undefined : await valueOf(d.config.monitoring.alertWebhookUrl);
+        const alertmanager = revealSecrets(d.container("alertmanager").inputs.uploads);
+        expect(alertmanager.map((u: any) => [u.file, u.content])).toEqual([[renderAlertmanagerFile(webhook).containerPath, renderAlertmanagerFile(webhook).content]]);
         expect(d.container("node-exporter").inputs.uploads ?? []).toEqual([]);
-        expect(d.stack.files).toEqual(files);
     });
 
     test("Prometheus keeps the configured retention and links to its published URL", () => {
@@ -175,12 +179,18 @@ describe.each([
         expect(passwordFile.owner).toBe("472");
     });
 
-    test("no container input carries the Grafana password (or the webhook URL) in plaintext", () => {
+    test("no resource input carries the Grafana password (or the webhook URL) in plaintext", () => {
+        expect(d.resources.length).toBeGreaterThan(10);
         for (const r of d.resources) {
             const plain = JSON.stringify(withoutSecrets(r.inputs));
             expect(plain).not.toContain(MOCK_PASSWORD);
             expect(plain).not.toContain("secret-token-123");
         }
+    });
+
+    test("no property of the component holds the password or the webhook URL outside a secret", async () => {
+        const leaks = await plaintextPaths(d.stack, ["secret-token-123", MOCK_PASSWORD]);
+        expect(leaks).toEqual([]);
     });
 
     test("outputs: URLs on bindAddress, the password as a secret, names and endpoints", async () => {
@@ -192,9 +202,33 @@ describe.each([
         expect(await valueOf(d.stack.grafanaAdminPassword)).toBe(MOCK_PASSWORD);
         expect(await valueOf(d.stack.volumeNames.prometheus)).toBe(`eth-node-${stackName}-prometheus-data`);
         expect(await valueOf(d.stack.containerNames.nodeExporter)).toBe(`eth-node-${stackName}-node-exporter`);
-        expect(d.stack.metricsEndpoints.map((e) => e.job)).toEqual(["node-exporter", "prometheus", "alertmanager", "loki", "alloy"]);
     });
 });
+
+/**
+ * Where a component's properties (recursively; Outputs resolved) hold one of `needles` outside a secret
+ * Output. Child resources are skipped: their inputs are checked as recorded resources.
+ */
+async function plaintextPaths(root: object, needles: string[]): Promise<string[]> {
+    const found: string[] = [];
+    const visit = async (value: unknown, at: string, depth: number): Promise<void> => {
+        if (depth > 6 || value === null || value === undefined) return;
+        if (pulumi.Output.isInstance(value)) {
+            if (await pulumi.isSecret(value)) return;
+            return visit(await valueOf(value), at, depth + 1);
+        }
+        if (typeof value === "string") {
+            if (needles.some((n) => value.includes(n))) found.push(at);
+            return;
+        }
+        if (typeof value !== "object" || (pulumi.Resource.isInstance(value) && value !== root)) return;
+        for (const [key, child] of Object.entries(value)) {
+            if (!key.startsWith("__")) await visit(child, `${at}.${key}`, depth + 1);
+        }
+    };
+    await visit(root, "stack", 0);
+    return found;
+}
 
 test("without a webhook, alertmanager.yml is a plain upload; with one, a secret", async () => {
     const plain = await declare("plain", {});

@@ -7,7 +7,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { GeneratedFile } from "../components/monitoring/files";
-import { parseNodeConfig } from "../components/config";
+import { parseMonitoringConfig } from "../components/monitoringConfig";
 import { buildAlertRules } from "../components/monitoring/alertRules";
 import { buildDashboards } from "../dashboards";
 
@@ -60,7 +60,7 @@ export function writeRendered(dir: string, files: GeneratedFile[]): void {
 }
 
 /** Every Prometheus expression in the rules and dashboards, with where it comes from. */
-export function allPromExpressions(thresholds = parseNodeConfig(() => undefined).monitoring.thresholds): { where: string; expr: string }[] {
+export function allPromExpressions(thresholds = parseMonitoringConfig(() => undefined).thresholds): { where: string; expr: string }[] {
     const out = buildAlertRules(thresholds).map((r) => ({ where: `rule ${r.alert}`, expr: r.expr }));
     for (const d of buildDashboards(thresholds)) {
         for (const panel of (d.model.panels ?? []) as any[]) {

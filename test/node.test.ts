@@ -2,11 +2,13 @@
  * What the program declares for the node (Geth, Prysm, network, JWT, volumes, ports, hygiene), evaluated
  * under Pulumi mocks for a mainnet stack with defaults and a hoodi stack with overrides.
  */
-import * as fs from "fs";
-import * as path from "path";
+import { parse as parseYaml } from "yaml";
 import { CONTAINER, DeclaredStack, NETWORK, VOLUME, declareStack, flagValue } from "./harness";
-import { nodeMetricsEndpoints } from "../components/stack";
-import { MOCK_JWT_HEX, revealSecrets, isSecretEnvelope, withoutSecrets } from "./mocks";
+import { SERVICES, scrapeTargetOf } from "../components/services";
+import { IMAGE, MOCK_JWT_HEX, revealSecrets, isSecretEnvelope, withoutSecrets } from "./mocks";
+
+const GETH = SERVICES.execution;
+const PRYSM = SERVICES.beacon;
 
 const HOODI = {
     network: "hoodi",
@@ -44,32 +46,38 @@ describe.each(stacks)("%s stack", (stackName, values) => {
         test("network, snap sync, datadir on the named volume", () => {
             expect(geth.command).toContain(`--${s.config.network}`);
             expect(flagValue(geth.command, "--syncmode")).toBe("snap");
-            expect(flagValue(geth.command, "--datadir")).toBe("/data");
-            expect(geth.volumes).toEqual([{ volumeName: `eth-node-${stackName}-geth-data`, containerPath: "/data" }]);
+            const datadir = flagValue(geth.command, "--datadir");
+            expect(geth.volumes).toEqual([{ volumeName: `eth-node-${stackName}-geth-data`, containerPath: datadir }]);
         });
         test("HTTP JSON-RPC offers eth,net,web3 only", () => {
             expect(geth.command).toContain("--http");
             expect(flagValue(geth.command, "--http.api")).toBe("eth,net,web3");
         });
-        test("WebSocket offers admin,net,eth for the peer monitor and is never published", () => {
+        test("WebSocket offers admin,net,eth for the peer monitor, on the port it dials, and is never published", () => {
             expect(flagValue(geth.command, "--ws.api")?.split(",").sort()).toEqual(["admin", "eth", "net"]);
-            expect(geth.ports.map((p: any) => p.internal)).not.toContain(8546);
+            const monitorEnv: string[] = s.container("peer-monitor").inputs.envs;
+            const elUrl = new URL(monitorEnv.find((e) => e.startsWith("PEER_MONITOR_EL_URL="))!.split("=")[1]);
+            expect(elUrl.port).toBe(flagValue(geth.command, "--ws.port"));
+            expect(geth.ports.map((p: any) => String(p.internal))).not.toContain(flagValue(geth.command, "--ws.port"));
         });
         test("engine API: JWT file, vhost restricted to the private alias, never published", () => {
             expect(flagValue(geth.command, "--authrpc.jwtsecret")).toBe("/secrets/jwt.hex");
-            expect(flagValue(geth.command, "--authrpc.vhosts")).toBe("execution");
-            expect(flagValue(geth.command, "--authrpc.port")).toBe("8551");
-            expect(geth.ports.map((p: any) => p.internal)).not.toContain(8551);
+            expect(flagValue(geth.command, "--authrpc.vhosts")).toBe(GETH.alias);
+            expect(geth.networksAdvanced[0].aliases).toEqual([flagValue(geth.command, "--authrpc.vhosts")]);
+            expect(geth.ports.map((p: any) => String(p.internal))).not.toContain(flagValue(geth.command, "--authrpc.port"));
         });
-        test("metrics on 6060 through --metrics.addr, not pprof", () => {
-            expect(geth.command).toEqual(expect.arrayContaining(["--metrics", "--metrics.addr=0.0.0.0", "--metrics.port=6060"]));
+        test("metrics through --metrics.addr (not pprof), on the port and path Prometheus scrapes", () => {
+            expect(geth.command).toEqual(expect.arrayContaining(["--metrics", "--metrics.addr=0.0.0.0"]));
             expect(geth.command.some((a: string) => a.startsWith("--pprof"))).toBe(false);
-            expect(s.node.execution.metricsEndpoints).toEqual([
-                { job: "geth", alias: "execution", port: 6060, path: "/debug/metrics/prometheus" },
-            ]);
+            const target = scrapeTargetOf("execution");
+            expect(flagValue(geth.command, "--metrics.port")).toBe(String(target.port));
+            expect(target.alias).toBe(geth.networksAdvanced[0].aliases[0]);
         });
-        test("P2P 30303 tcp+udp; max peers and external IP from config", () => {
-            expect(flagValue(geth.command, "--port")).toBe("30303");
+        test("P2P tcp+udp on the published port's target; max peers and external IP from config", () => {
+            expect(geth.ports.filter((p: any) => p.ip === "0.0.0.0").map((p: any) => String(p.internal))).toEqual([
+                flagValue(geth.command, "--port"),
+                flagValue(geth.command, "--port"),
+            ]);
             expect(flagValue(geth.command, "--maxpeers")).toBe(String(s.config.elMaxPeers));
             expect(flagValue(geth.command, "--nat")).toBe(s.config.externalIp ? `extip:${s.config.externalIp}` : undefined);
         });
@@ -83,27 +91,32 @@ describe.each(stacks)("%s stack", (stackName, values) => {
         test("terms accepted, network, datadir volume, engine endpoint and JWT", () => {
             expect(prysm.command).toContain("--accept-terms-of-use");
             expect(prysm.command).toContain(`--${s.config.network}`);
-            expect(flagValue(prysm.command, "--datadir")).toBe("/data");
-            expect(prysm.volumes).toEqual([{ volumeName: `eth-node-${stackName}-prysm-data`, containerPath: "/data" }]);
-            expect(flagValue(prysm.command, "--execution-endpoint")).toBe("http://execution:8551");
-            expect(flagValue(prysm.command, "--jwt-secret")).toBe("/secrets/jwt.hex");
+            expect(prysm.volumes).toEqual([{ volumeName: `eth-node-${stackName}-prysm-data`, containerPath: flagValue(prysm.command, "--datadir") }]);
+            expect(flagValue(prysm.command, "--jwt-secret")).toBe(flagValue(geth.command, "--authrpc.jwtsecret"));
+        });
+        test("dials the engine API at the alias Geth accepts (its vhost) and the port Geth serves it on", () => {
+            const engine = new URL(flagValue(prysm.command, "--execution-endpoint")!);
+            expect(engine.protocol).toBe("http:");
+            expect(engine.hostname).toBe(flagValue(geth.command, "--authrpc.vhosts"));
+            expect(engine.port).toBe(flagValue(geth.command, "--authrpc.port"));
         });
         test("checkpoint sync from config", () => {
             expect(flagValue(prysm.command, "--checkpoint-sync-url")).toBe(s.config.checkpointSyncUrl);
             expect(flagValue(prysm.command, "--genesis-beacon-api-url")).toBe(s.config.checkpointSyncUrl);
         });
-        test("current flag names for API and metrics", () => {
-            expect(flagValue(prysm.command, "--http-port")).toBe("3500");
+        test("current flag names for API and metrics; metrics on the port Prometheus scrapes", () => {
+            expect(flagValue(prysm.command, "--http-port")).toBe(String(PRYSM.ports.http));
             expect(flagValue(prysm.command, "--http-host")).toBe("0.0.0.0");
-            expect(flagValue(prysm.command, "--monitoring-port")).toBe("8080");
             expect(flagValue(prysm.command, "--monitoring-host")).toBe("0.0.0.0");
             expect(prysm.command.some((a: string) => a.startsWith("--grpc-gateway"))).toBe(false);
-            expect(s.node.beacon.metricsEndpoints).toEqual([{ job: "prysm", alias: "beacon", port: 8080, path: "/metrics" }]);
+            const target = scrapeTargetOf("beacon");
+            expect(flagValue(prysm.command, "--monitoring-port")).toBe(String(target.port));
+            expect(target.alias).toBe(prysm.networksAdvanced[0].aliases[0]);
         });
         test("P2P ports, QUIC, host IP and max peers", () => {
-            expect(flagValue(prysm.command, "--p2p-tcp-port")).toBe("13000");
-            expect(flagValue(prysm.command, "--p2p-udp-port")).toBe("12000");
-            expect(flagValue(prysm.command, "--p2p-quic-port")).toBe("13000");
+            expect(flagValue(prysm.command, "--p2p-tcp-port")).toBe(String(PRYSM.ports.p2pTcp));
+            expect(flagValue(prysm.command, "--p2p-udp-port")).toBe(String(PRYSM.ports.p2pUdp));
+            expect(flagValue(prysm.command, "--p2p-quic-port")).toBe(String(PRYSM.ports.p2pQuic));
             expect(flagValue(prysm.command, "--p2p-max-peers")).toBe(String(s.config.clMaxPeers));
             expect(flagValue(prysm.command, "--p2p-host-ip")).toBe(s.config.externalIp);
         });
@@ -117,9 +130,8 @@ describe.each(stacks)("%s stack", (stackName, values) => {
         test("delivered as the same file into both clients, readable only by each client's user", () => {
             const gethJwt = geth.uploads.find((u: any) => u.file === "/secrets/jwt.hex");
             const prysmJwt = prysm.uploads.find((u: any) => u.file === "/secrets/jwt.hex");
-            expect(gethJwt).toMatchObject({ content: MOCK_JWT_HEX, owner: "10001", permissions: "0400" });
-            expect(prysmJwt).toMatchObject({ content: MOCK_JWT_HEX, owner: "10002", permissions: "0400" });
-            expect(MOCK_JWT_HEX).toMatch(/^[0-9a-f]{64}$/);
+            expect(gethJwt).toMatchObject({ content: MOCK_JWT_HEX, owner: geth.user.split(":")[0], group: geth.user.split(":")[1], permissions: "0400" });
+            expect(prysmJwt).toMatchObject({ content: MOCK_JWT_HEX, owner: prysm.user.split(":")[0], group: prysm.user.split(":")[1], permissions: "0400" });
         });
         test("every property that carries it is a Pulumi secret", async () => {
             for (const suffix of ["geth", "prysm"]) {
@@ -138,19 +150,19 @@ describe.each(stacks)("%s stack", (stackName, values) => {
             const network = s.one(NETWORK);
             expect(network.inputs.name).toBe(`eth-node-${stackName}`);
             const aliasOf = (c: Record<string, any>) => c.networksAdvanced.map((n: any) => [n.name, n.aliases]);
-            expect(aliasOf(geth)).toEqual([[`eth-node-${stackName}`, ["execution"]]]);
-            expect(aliasOf(prysm)).toEqual([[`eth-node-${stackName}`, ["beacon"]]]);
+            expect(aliasOf(geth)).toEqual([[`eth-node-${stackName}`, [GETH.alias]]]);
+            expect(aliasOf(prysm)).toEqual([[`eth-node-${stackName}`, [PRYSM.alias]]]);
         });
         test("chain-data volumes survive destroy unless deletion is opted in", () => {
             const volumes = s.all(VOLUME).filter((v) => /-(geth|prysm)-data$/.test(v.inputs.name));
             expect(volumes).toHaveLength(2);
             for (const v of volumes) expect(v.options.retainOnDelete).toBe(!s.config.deleteVolumesOnDestroy);
         });
-        test("each data volume is handed to its client's uid before the client starts", () => {
-            for (const [suffix, uid] of [["geth", 10001], ["prysm", 10002]] as const) {
+        test("each data volume is handed to the user its client runs as, before the client starts", () => {
+            for (const suffix of ["geth", "prysm"]) {
                 const init = s.container(`${suffix}-data-owner`).inputs;
                 expect(init.entrypoints).toEqual(["chown"]);
-                expect(init.command).toEqual([`${uid}:${uid}`, "/volume"]);
+                expect(init.command).toEqual([s.container(suffix).inputs.user, "/volume"]);
                 expect(init.volumes[0].volumeName).toBe(`eth-node-${stackName}-${suffix}-data`);
                 expect(init.capabilities).toEqual({ drops: ["ALL"], adds: ["CHOWN"] });
                 expect(init.mustRun).toBe(false);
@@ -167,23 +179,28 @@ describe.each(stacks)("%s stack", (stackName, values) => {
             const bind = s.config.bindAddress;
             const p = s.config.ports;
             expect(published(geth)).toEqual(
-                [`0.0.0.0:${p.elP2p}->30303/tcp`, `0.0.0.0:${p.elP2p}->30303/udp`, `${bind}:${p.elRpc}->8545/tcp`].sort(),
+                [
+                    `0.0.0.0:${p.elP2p}->${GETH.ports.p2p}/tcp`,
+                    `0.0.0.0:${p.elP2p}->${GETH.ports.p2p}/udp`,
+                    `${bind}:${p.elRpc}->${flagValue(geth.command, "--http.port")}/tcp`,
+                ].sort(),
             );
             expect(published(prysm)).toEqual(
                 [
-                    `0.0.0.0:${p.clP2pTcp}->13000/tcp`,
-                    `0.0.0.0:${p.clP2pUdp}->12000/udp`,
-                    `0.0.0.0:${p.clP2pQuic}->13000/udp`,
-                    `${bind}:${p.clApi}->3500/tcp`,
+                    `0.0.0.0:${p.clP2pTcp}->${flagValue(prysm.command, "--p2p-tcp-port")}/tcp`,
+                    `0.0.0.0:${p.clP2pUdp}->${flagValue(prysm.command, "--p2p-udp-port")}/udp`,
+                    `0.0.0.0:${p.clP2pQuic}->${flagValue(prysm.command, "--p2p-quic-port")}/udp`,
+                    `${bind}:${p.clApi}->${flagValue(prysm.command, "--http-port")}/tcp`,
                 ].sort(),
             );
         });
         test("no container publishes anything but P2P on 0.0.0.0, and none publishes engine, ws, gRPC or metrics ports", () => {
-            const p2p = new Set([30303, 13000, 12000]);
+            const p2p = new Set([GETH.ports.p2p, PRYSM.ports.p2pTcp, PRYSM.ports.p2pUdp, PRYSM.ports.p2pQuic]);
+            const privatePorts = [GETH.ports.engine, GETH.ports.ws, PRYSM.ports.grpc, GETH.ports.metrics, PRYSM.ports.metrics];
             for (const c of s.all(CONTAINER)) {
                 for (const port of revealSecrets(c.inputs).ports ?? []) {
                     if (port.ip === "0.0.0.0" || port.ip === "::" || port.ip === undefined) expect(p2p.has(port.internal)).toBe(true);
-                    expect([8551, 8546, 4000, 6060, 8080]).not.toContain(port.internal);
+                    expect(privatePorts).not.toContain(port.internal);
                 }
             }
         });
@@ -204,7 +221,7 @@ describe.each(stacks)("%s stack", (stackName, values) => {
             expect(geth.destroyGraceSeconds).toBeGreaterThanOrEqual(180);
         });
         test("Geth's healthcheck asks its own RPC with the geth binary, with a writable HOME for the console", () => {
-            expect(geth.healthcheck.tests).toEqual(["CMD", "geth", "attach", "--exec", "eth.blockNumber", "http://127.0.0.1:8545"]);
+            expect(geth.healthcheck.tests).toEqual(["CMD", "geth", "attach", "--exec", "eth.blockNumber", `http://127.0.0.1:${flagValue(geth.command, "--http.port")}`]);
             expect(geth.envs).toEqual(["HOME=/tmp"]);
         });
         test("children are parented to their component", () => {
@@ -215,30 +232,65 @@ describe.each(stacks)("%s stack", (stackName, values) => {
         test("every container targets the explicit Docker provider", () => {
             for (const c of s.all(CONTAINER)) expect(c.options.providerRef).toContain("pulumi:providers:docker::docker");
         });
+        test("every container has a fixed name and is deleted before its replacement is created", () => {
+            // Incl. the one-shot volume owners and the monitoring containers: 3 node + 2 owners + 6 monitoring.
+            const containers = s.all(CONTAINER);
+            expect(containers).toHaveLength(11);
+            for (const c of containers) {
+                expect(c.inputs.name).toMatch(new RegExp(`^eth-node-${stackName}-`));
+                expect({ container: c.inputs.name, deleteBeforeReplace: c.options.deleteBeforeReplace }).toEqual({
+                    container: c.inputs.name,
+                    deleteBeforeReplace: true,
+                });
+            }
+        });
     });
 });
 
-test("the monitoring stack scrapes what the node's components declare, the same list `npm run render` uses", async () => {
+/** The port a container listens on for its metrics, read from its own command line, environment or config file. */
+function metricsListenPort(c: Record<string, any>): string | undefined {
+    const command: string[] = c.command ?? [];
+    const fromAddress = (address: string | undefined) => address?.split(":").pop();
+    const loki = (c.uploads ?? []).find((u: any) => u.file.endsWith("/loki.yaml"));
+    return (
+        flagValue(command, "--metrics.port") ??
+        flagValue(command, "--monitoring-port") ??
+        fromAddress(flagValue(command, "--web.listen-address")) ??
+        fromAddress(flagValue(command, "--server.http.listen-addr")) ??
+        fromAddress((c.envs ?? []).find((e: string) => e.startsWith("PEER_MONITOR_LISTEN="))?.split("=")[1]) ??
+        (loki ? String(parseYaml(loki.content).server.http_listen_port) : undefined)
+    );
+}
+
+test("every scrape target is an alias on the network and the port that container serves metrics on", async () => {
     const s = await declareStack("dev", {});
-    const declared = [...s.node.execution.metricsEndpoints, ...s.node.beacon.metricsEndpoints, ...s.node.peerMonitor.metricsEndpoints];
-    expect(declared).toEqual(nodeMetricsEndpoints());
-    const prometheusYml = s.node.monitoring.files.find((f) => f.renderPath.endsWith("prometheus.yml"))!.content;
-    for (const e of declared) expect(prometheusYml).toContain(`${e.alias}:${e.port}`);
+    const prometheusYml = revealSecrets(s.container("prometheus").inputs.uploads).find((u: any) => u.file.endsWith("/prometheus.yml")).content;
+    const jobs = parseYaml(prometheusYml).scrape_configs as Array<{ job_name: string; static_configs: Array<{ targets: string[] }> }>;
+    expect(jobs.length).toBeGreaterThanOrEqual(8);
+    for (const job of jobs) {
+        const [host, port] = job.static_configs[0].targets[0].split(":");
+        const serving = s.all(CONTAINER).filter((c) => (c.inputs.networksAdvanced ?? []).some((n: any) => n.aliases.includes(host)));
+        expect({ job: job.job_name, containers: serving.length }).toEqual({ job: job.job_name, containers: 1 });
+        expect({ job: job.job_name, port: metricsListenPort(revealSecrets(serving[0].inputs)) }).toEqual({ job: job.job_name, port });
+    }
 });
 
-test("the peer monitor image is built from ./peer-monitor, tagged with its package version, never pushed", async () => {
+test("the peer monitor is wired to the Geth WebSocket and beacon API the clients serve, and listens where it is published and scraped", async () => {
     const s = await declareStack("dev", {});
-    const image = s.one("docker:index/image:Image").inputs;
-    const pkg = JSON.parse(fs.readFileSync(path.join(__dirname, "..", "peer-monitor", "package.json"), "utf8"));
-    expect(image.imageName).toBe(`eth-node/peer-monitor:${pkg.version}`);
-    expect(image.skipPush).toBe(true);
-    expect(image.build.context).toBe(path.join(__dirname, "..", "peer-monitor"));
-    expect(image.build.args).toEqual({ BASE_IMAGE: "node:20-bookworm-slim" });
+    const geth = s.container("geth").inputs;
+    const prysm = s.container("prysm").inputs;
     const monitor = s.container("peer-monitor").inputs;
-    expect(monitor.image).toBe(image.imageName);
-    expect(monitor.envs).toEqual(expect.arrayContaining(["PEER_MONITOR_EL_URL=ws://execution:8546", "PEER_MONITOR_CL_URL=http://beacon:3500"]));
-    expect(monitor.readOnly).toBe(true);
-    expect(s.node.peerMonitor.metricsEndpoints).toEqual([{ job: "peer-monitor", alias: "peer-monitor", port: 9200, path: "/metrics" }]);
+    const env = Object.fromEntries((monitor.envs as string[]).map((e) => [e.slice(0, e.indexOf("=")), e.slice(e.indexOf("=") + 1)]));
+    const el = new URL(env.PEER_MONITOR_EL_URL);
+    expect([el.protocol, el.hostname, el.port]).toEqual(["ws:", geth.networksAdvanced[0].aliases[0], flagValue(geth.command, "--ws.port")]);
+    const cl = new URL(env.PEER_MONITOR_CL_URL);
+    expect([cl.protocol, cl.hostname, cl.port]).toEqual(["http:", prysm.networksAdvanced[0].aliases[0], flagValue(prysm.command, "--http-port")]);
+    const listenPort = env.PEER_MONITOR_LISTEN.split(":")[1];
+    expect(env.PEER_MONITOR_LISTEN).toBe(`0.0.0.0:${listenPort}`);
+    expect(monitor.ports.map((p: any) => String(p.internal))).toEqual([listenPort]);
+    expect(String(scrapeTargetOf("peerMonitor").port)).toBe(listenPort);
+    // The Dockerfile's defaults (EXPOSE, listen address) follow the same port through a build arg.
+    expect(s.one(IMAGE).inputs.build.args.LISTEN_PORT).toBe(listenPort);
 });
 
 test("remote Docker host goes to the explicit provider", async () => {

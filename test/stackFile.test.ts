@@ -1,64 +1,110 @@
 /**
- * Pulumi.dev.yaml is the documented, complete example: it must parse, name only known keys, and list every
- * key that has a concrete default (the optional ones appear commented out). index.ts is evaluated under mocks
- * with it to check the stack outputs.
+ * Pulumi.dev.yaml is the documented example stack: it must parse, name only known keys and hold only valid
+ * values — whatever values the user chose (the file is theirs to edit). index.ts is evaluated under mocks
+ * with a config of its own to check the stack outputs and how it reads secret keys.
  */
 import * as fs from "fs";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { parse as parseYaml } from "yaml";
 import { CONFIG_KEYS, CONFIG_NAMESPACE, parseNodeConfig } from "../components/config";
-import { MONITORING_CONFIG_KEYS } from "../components/monitoringConfig";
-import { setupMocks, valueOf } from "./mocks";
+import { MONITORING_CONFIG_KEYS, SECRET_CONFIG_KEYS } from "../components/monitoringConfig";
+import { CONTAINER } from "./harness";
+import { isSecretEnvelope, outputOutcome, revealSecrets, setupMocks, valueOf, withoutSecrets } from "./mocks";
 
 const ROOT = path.join(__dirname, "..");
-const devFile = fs.readFileSync(path.join(ROOT, "Pulumi.dev.yaml"), "utf8");
-const devConfig: Record<string, string> = parseYaml(devFile).config;
-const ALL_KEYS: Record<string, string> = { ...CONFIG_KEYS, ...MONITORING_CONFIG_KEYS };
+const devConfig: Record<string, unknown> = parseYaml(fs.readFileSync(path.join(ROOT, "Pulumi.dev.yaml"), "utf8")).config ?? {};
+const KNOWN_KEYS = new Set([...Object.keys(CONFIG_KEYS), ...Object.keys(MONITORING_CONFIG_KEYS), ...Object.keys(SECRET_CONFIG_KEYS)]);
 
 test("Pulumi.yaml names the project eth-node with the nodejs runtime", () => {
     const project = parseYaml(fs.readFileSync(path.join(ROOT, "Pulumi.yaml"), "utf8"));
-    expect(project.name).toBe("eth-node");
+    expect(project.name).toBe(CONFIG_NAMESPACE);
     expect(project.runtime.name).toBe("nodejs");
 });
 
-test("Pulumi.dev.yaml sets only known keys, each to its documented default", () => {
+test("Pulumi.dev.yaml sets only known eth-node keys, each to a scalar", () => {
     for (const [fullKey, value] of Object.entries(devConfig)) {
         const [namespace, key] = fullKey.split(":");
-        expect(namespace).toBe(CONFIG_NAMESPACE);
-        expect(ALL_KEYS).toHaveProperty(key);
-        expect(String(value)).toBe(ALL_KEYS[key]);
+        expect({ fullKey, namespace }).toEqual({ fullKey, namespace: CONFIG_NAMESPACE });
+        expect({ fullKey, known: KNOWN_KEYS.has(key) }).toEqual({ fullKey, known: true });
+        const encrypted = typeof value === "object" && value !== null && "secure" in value;
+        expect({ fullKey, scalarOrEncrypted: encrypted || ["string", "number", "boolean"].includes(typeof value) }).toEqual({ fullKey, scalarOrEncrypted: true });
     }
 });
 
-test("Pulumi.dev.yaml lists every key with a concrete default, and the optional ones as comments", () => {
-    for (const [key, def] of Object.entries(ALL_KEYS)) {
-        if (def.startsWith("(")) expect(devFile).toMatch(new RegExp(`^\\s*# eth-node:${key}: `, "m"));
-        else expect(devConfig).toHaveProperty(`${CONFIG_NAMESPACE}:${key}`);
-    }
+test("every value in Pulumi.dev.yaml is valid", async () => {
+    const value = (key: string) => {
+        const v = devConfig[`${CONFIG_NAMESPACE}:${key}`];
+        return v === undefined || typeof v === "object" ? undefined : String(v);
+    };
+    const config = parseNodeConfig(value, value);
+    if (config.monitoring.alertWebhookUrl) expect((await outputOutcome(config.monitoring.alertWebhookUrl)).error).toBeUndefined();
 });
 
-test("Pulumi.dev.yaml parses", () => {
-    const config = parseNodeConfig((key) => devConfig[`${CONFIG_NAMESPACE}:${key}`]);
-    expect(config.network).toBe("mainnet");
-});
+describe("index.ts", () => {
+    const webhook = "https://hooks.example.com/plain-set-token-77";
+    const values = {
+        network: "hoodi",
+        bindAddress: "10.9.8.7",
+        elRpcPort: "18545",
+        clApiPort: "13500",
+        peerMonitorPort: "19200",
+        grafanaPort: "13000",
+        clP2pTcpPort: "23000",
+        clP2pQuicPort: "23000",
+        // Set without --secret: index.ts must still treat it as one.
+        alertWebhookUrl: webhook,
+    };
+    let outputs: typeof import("../index");
+    let resources: ReturnType<typeof setupMocks>;
+    const plainReads: string[] = [];
 
-test("index.ts exports URLs, network, volume and container names, and sync status", async () => {
-    pulumi.runtime.setAllConfig(Object.fromEntries(Object.entries(devConfig).map(([k, v]) => [k, String(v)])));
-    setupMocks("dev");
-    const outputs = await import("../index");
-    expect(outputs.network).toBe("mainnet");
-    expect(outputs.executionRpcUrl).toBe("http://127.0.0.1:8545");
-    expect(outputs.consensusApiUrl).toBe("http://127.0.0.1:3500");
-    expect(outputs.peerMonitorUrl).toBe("http://127.0.0.1:9200");
-    expect(await valueOf(outputs.volumeNames.execution)).toBe("eth-node-dev-geth-data");
-    expect(await valueOf(outputs.volumeNames.consensus)).toBe("eth-node-dev-prysm-data");
-    expect(await valueOf(outputs.containerNames.execution)).toBe("eth-node-dev-geth");
-    expect(await valueOf(outputs.containerNames.consensus)).toBe("eth-node-dev-prysm");
-    expect(await valueOf(outputs.containerNames.prometheus)).toBe("eth-node-dev-prometheus");
-    expect(await valueOf(outputs.volumeNames.prometheus)).toBe("eth-node-dev-prometheus-data");
-    expect(outputs.grafanaUrl).toBe("http://127.0.0.1:3000");
-    expect(await (outputs.grafanaAdminPassword as any).isSecret).toBe(true);
-    expect(await valueOf(outputs.executionSyncStatus!)).toMatchObject({ headBlock: 100, peers: 7 });
-    expect(await valueOf(outputs.consensusSyncStatus!)).toMatchObject({ peers: { connected: "12" } });
+    beforeAll(async () => {
+        pulumi.runtime.setAllConfig(Object.fromEntries(Object.entries(values).map(([k, v]) => [`${CONFIG_NAMESPACE}:${k}`, v])));
+        resources = setupMocks("ix");
+        const get = pulumi.Config.prototype.get;
+        jest.spyOn(pulumi.Config.prototype, "get").mockImplementation(function (this: pulumi.Config, key: string, opts?: any) {
+            plainReads.push(key);
+            return get.call(this, key, opts);
+        });
+        outputs = await import("../index");
+        await valueOf(outputs.containerNames.alertmanager);
+        await valueOf(outputs.executionSyncStatus!);
+    });
+    afterAll(() => jest.restoreAllMocks());
+
+    test("exports URLs on the configured address and ports, network, volume and container names, and sync status", async () => {
+        expect(outputs.network).toBe(values.network);
+        expect(outputs.executionRpcUrl).toBe(`http://${values.bindAddress}:${values.elRpcPort}`);
+        expect(outputs.consensusApiUrl).toBe(`http://${values.bindAddress}:${values.clApiPort}`);
+        expect(outputs.peerMonitorUrl).toBe(`http://${values.bindAddress}:${values.peerMonitorPort}`);
+        expect(outputs.grafanaUrl).toBe(`http://${values.bindAddress}:${values.grafanaPort}`);
+        expect(await valueOf(outputs.volumeNames.execution)).toBe("eth-node-ix-geth-data");
+        expect(await valueOf(outputs.volumeNames.consensus)).toBe("eth-node-ix-prysm-data");
+        expect(await valueOf(outputs.containerNames.execution)).toBe("eth-node-ix-geth");
+        expect(await valueOf(outputs.containerNames.consensus)).toBe("eth-node-ix-prysm");
+        expect(await valueOf(outputs.containerNames.prometheus)).toBe("eth-node-ix-prometheus");
+        expect(await valueOf(outputs.volumeNames.prometheus)).toBe("eth-node-ix-prometheus-data");
+        expect(await pulumi.isSecret(outputs.grafanaAdminPassword)).toBe(true);
+        expect(await valueOf(outputs.executionSyncStatus!)).toMatchObject({ headBlock: 100, peers: 7 });
+        expect(await valueOf(outputs.consensusSyncStatus!)).toMatchObject({ peers: { connected: "12" } });
+    });
+
+    test("reads secret keys with getSecret only, never with get", () => {
+        expect(plainReads.length).toBeGreaterThan(20);
+        for (const key of Object.keys(SECRET_CONFIG_KEYS)) expect(plainReads).not.toContain(key);
+    });
+
+    test("a webhook URL set without --secret reaches Alertmanager only inside a secret", async () => {
+        const alertmanager = resources.find((r) => r.type === CONTAINER && r.inputs.name === "eth-node-ix-alertmanager")!;
+        expect(isSecretEnvelope(alertmanager.inputs.uploads)).toBe(true);
+        expect(revealSecrets(alertmanager.inputs.uploads)[0].content).toContain(webhook);
+        for (const r of resources) expect(JSON.stringify(withoutSecrets(r.inputs))).not.toContain("plain-set-token-77");
+        // Each export as the engine records it: nested Outputs resolved, a secret one only as a secret.
+        for (const [name, value] of Object.entries(outputs as Record<string, unknown>)) {
+            const resolved = pulumi.output(value);
+            const shown = (await pulumi.isSecret(resolved)) ? "[secret]" : JSON.stringify(await valueOf(resolved));
+            expect({ name, leaks: (shown ?? "").includes("plain-set-token-77") }).toEqual({ name, leaks: false });
+        }
+    });
 });

@@ -2,41 +2,45 @@
  * Grafana file provisioning: datasources with fixed uids (dashboards reference them by uid) and one file
  * provider that loads the generated dashboard JSON. Read-only in the UI: the code is the source of truth.
  */
-import { DATASOURCE_UIDS, GRAFANA_DASHBOARDS_DIR, MONITORING_SERVICES } from "./services";
+import { datasourceUid, serviceUrl } from "../services";
 import { toYaml } from "./yaml";
 
-const url = (service: "prometheus" | "loki" | "alertmanager"): string =>
-    `http://${MONITORING_SERVICES[service].alias}:${MONITORING_SERVICES[service].port}`;
+/** Folder of provisioned dashboard JSON inside the Grafana container (outside the data volume). */
+export const GRAFANA_DASHBOARDS_DIR = "/etc/grafana/dashboards";
 
-export function renderGrafanaDatasources(): string {
+/**
+ * `scrapeInterval` becomes Prometheus' `timeInterval`: Grafana's `$__rate_interval` is at least four times
+ * it, so rate windows always span several scrapes whatever interval the stack uses.
+ */
+export function renderGrafanaDatasources(scrapeInterval: string): string {
     return toYaml({
         apiVersion: 1,
         datasources: [
             {
                 name: "Prometheus",
-                uid: DATASOURCE_UIDS.prometheus,
+                uid: datasourceUid("prometheus"),
                 type: "prometheus",
                 access: "proxy",
-                url: url("prometheus"),
+                url: serviceUrl("prometheus", "http"),
                 isDefault: true,
                 editable: false,
-                jsonData: { httpMethod: "POST", timeInterval: "15s" },
+                jsonData: { httpMethod: "POST", timeInterval: scrapeInterval },
             },
             {
                 name: "Loki",
-                uid: DATASOURCE_UIDS.loki,
+                uid: datasourceUid("loki"),
                 type: "loki",
                 access: "proxy",
-                url: url("loki"),
+                url: serviceUrl("loki", "http"),
                 editable: false,
                 jsonData: { maxLines: 1000 },
             },
             {
                 name: "Alertmanager",
-                uid: DATASOURCE_UIDS.alertmanager,
+                uid: datasourceUid("alertmanager"),
                 type: "alertmanager",
                 access: "proxy",
-                url: url("alertmanager"),
+                url: serviceUrl("alertmanager", "http"),
                 editable: false,
                 jsonData: { implementation: "prometheus", handleGrafanaManagedAlerts: false },
             },

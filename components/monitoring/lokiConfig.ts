@@ -2,7 +2,7 @@
  * Loki as a single binary with filesystem storage on its named volume: one node's logs fit comfortably, and
  * the compactor enforces retention so the log volume cannot grow without bound.
  */
-import { MONITORING_SERVICES } from "./services";
+import { SERVICES } from "../services";
 import { toYaml } from "./yaml";
 
 export interface LokiConfigInput {
@@ -11,10 +11,10 @@ export interface LokiConfigInput {
 }
 
 export function renderLokiConfig(input: LokiConfigInput): string {
-    const dataDir = MONITORING_SERVICES.loki.dataDir;
+    const { dataDir, ports } = SERVICES.loki;
     return toYaml({
         auth_enabled: false,
-        server: { http_listen_port: MONITORING_SERVICES.loki.port, grpc_listen_port: 9095, log_level: "warn" },
+        server: { http_listen_port: ports.http, grpc_listen_port: ports.grpc, log_level: "warn" },
         common: {
             instance_addr: "127.0.0.1",
             path_prefix: dataDir,

@@ -1,9 +1,8 @@
 /**
- * prometheus.yml, generated from the scrape targets the components declare (components/endpoints.ts) plus
- * the monitoring stack's own. Nothing here is hand-maintained: adding a MetricsEndpoint adds a scrape job.
+ * prometheus.yml, generated from the registry's scrape targets (components/services.ts, scrapeTargets).
+ * Nothing here is hand-maintained: giving a service a metrics endpoint adds its scrape job.
  */
-import { MetricsEndpoint, scrapeAddress } from "../metrics";
-import { MONITORING_SERVICES } from "./services";
+import { ScrapeTarget, serviceAddress } from "../services";
 import { toYaml } from "./yaml";
 
 /** Rules file path relative to prometheus.yml; Prometheus resolves rule_files against the config's directory. */
@@ -12,30 +11,28 @@ export const PROMETHEUS_RULES_FILE = "rules/eth-node.rules.yml";
 export interface PrometheusConfigInput {
     stack: string;
     scrapeInterval: string;
-    /** Every scrape target: the node's components' and the monitoring stack's own. */
-    targets: MetricsEndpoint[];
+    targets: ScrapeTarget[];
 }
 
 /** Fails on two targets with one job name: Prometheus would reject the file at start-up, far from the cause. */
-export function assertUniqueJobs(targets: MetricsEndpoint[]): void {
+export function assertUniqueJobs(targets: ScrapeTarget[]): void {
     const seen = new Set<string>();
     for (const target of targets) {
-        if (seen.has(target.job)) throw new Error(`Duplicate scrape job "${target.job}": every MetricsEndpoint needs its own job name`);
+        if (seen.has(target.job)) throw new Error(`Duplicate scrape job "${target.job}": every service needs its own job name`);
         seen.add(target.job);
     }
 }
 
-export function scrapeJob(target: MetricsEndpoint): Record<string, unknown> {
+export function scrapeJob(target: ScrapeTarget): Record<string, unknown> {
     return {
         job_name: target.job,
         metrics_path: target.path,
-        static_configs: [{ targets: [scrapeAddress(target)] }],
+        static_configs: [{ targets: [target.address] }],
     };
 }
 
 export function renderPrometheusConfig(input: PrometheusConfigInput): string {
     assertUniqueJobs(input.targets);
-    const alertmanager = MONITORING_SERVICES.alertmanager;
     return toYaml({
         global: {
             scrape_interval: input.scrapeInterval,
@@ -45,7 +42,7 @@ export function renderPrometheusConfig(input: PrometheusConfigInput): string {
         },
         rule_files: [PROMETHEUS_RULES_FILE],
         alerting: {
-            alertmanagers: [{ static_configs: [{ targets: [`${alertmanager.alias}:${alertmanager.port}`] }] }],
+            alertmanagers: [{ static_configs: [{ targets: [serviceAddress("alertmanager", "http")] }] }],
         },
         scrape_configs: input.targets.map(scrapeJob),
     });

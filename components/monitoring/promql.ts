@@ -1,7 +1,14 @@
 /**
- * Just enough PromQL handling for checks: substitute Grafana's built-in variables so a dashboard query
- * becomes plain PromQL, and list the metric names an expression selects (for the metrics catalog check).
+ * Just enough PromQL handling for rules, dashboards and checks: the job matcher every query of a service's
+ * metrics uses, substituting Grafana's built-in variables so a dashboard query becomes plain PromQL, and
+ * listing the metric names an expression selects (for the metrics catalog check).
  */
+import { ServiceId, scrapeTargetOf } from "../services";
+
+/** `job="<job>"`: queries filter on the scrape job, so they cannot match an unrelated target's metric of the same name. */
+export function jobMatcher(id: ServiceId): string {
+    return `job="${scrapeTargetOf(id).job}"`;
+}
 
 /** Grafana's interval variables → fixed durations, so promtool can parse a dashboard query. */
 export function substituteGrafanaVariables(expr: string): string {
