@@ -19,29 +19,30 @@ export interface BeaconNodeArgs {
     /** Pinned Prysm beacon-chain image, e.g. `gcr.io/offchainlabs/prysm/beacon-chain:v7.1.2`. */
     image: string;
     /**
-     * An image with `chown`, used once to hand the data volume to uid 10002. Prysm's image is distroless (no
+     * An image with `chown`, used once to hand the data volume to Prysm's user. Prysm's image is distroless (no
      * shell, no coreutils), so it cannot do this itself; the Geth image (Alpine/busybox) can.
      */
     volumeInitImage: string;
     networkName: pulumi.Input<string>;
     /** The same 32-byte engine-API secret the execution node holds; must be a Pulumi secret. */
     jwtSecretHex: pulumi.Input<string>;
-    /** Engine API of the execution node on the private network, e.g. `http://execution:8551`. */
+    /** Engine API of the execution node on the private network (ExecutionNode.engineUrl). */
     executionEndpoint: string;
     /** Checkpoint sync source (a beacon API serving finalized states); undefined = sync from genesis. */
     checkpointSyncUrl?: string;
-    /** Host address the beacon API is published on. Default `127.0.0.1`. */
+    /** Host address the beacon API is published on (stack config `bindAddress`). */
     bindAddress: string;
-    /** Host ports for libp2p: TCP and QUIC (udp) on all interfaces; discv5 UDP on all interfaces. */
+    /** Host ports for libp2p TCP, discv5 UDP and QUIC (udp), all interfaces (stack config `clP2p*Port`). */
     p2pTcpHostPort: number;
     p2pUdpHostPort: number;
     p2pQuicHostPort: number;
-    /** Host port for the beacon HTTP API (bindAddress only). Default 3500. */
+    /** Host port for the beacon HTTP API, bindAddress only (stack config `clApiPort`). */
     apiHostPort: number;
-    /** `--p2p-max-peers`. Default 70. */
+    /** `--p2p-max-peers` (stack config `clMaxPeers`). */
     maxPeers: number;
     /** Public IP announced to peers (`--p2p-host-ip`). */
     externalIp?: string;
+    /** Delete the data volume on destroy; false keeps it through `pulumi destroy`. */
     deleteVolumeOnDestroy: boolean;
 }
 

@@ -23,17 +23,17 @@ export interface ExecutionNodeArgs {
     networkName: pulumi.Input<string>;
     /** The 32-byte engine-API secret as 64 hex characters; must be a Pulumi secret. */
     jwtSecretHex: pulumi.Input<string>;
-    /** Host address the HTTP JSON-RPC port is published on. Default `127.0.0.1`. */
+    /** Host address the HTTP JSON-RPC port is published on (stack config `bindAddress`). */
     bindAddress: string;
-    /** Host port for devp2p (tcp+udp, all interfaces). Default 30303. */
+    /** Host port for devp2p, tcp+udp on all interfaces (stack config `elP2pPort`). */
     p2pHostPort: number;
-    /** Host port for HTTP JSON-RPC (bindAddress only). Default 8545. */
+    /** Host port for HTTP JSON-RPC, bindAddress only (stack config `elRpcPort`). */
     rpcHostPort: number;
-    /** `--maxpeers`. Default 50. */
+    /** `--maxpeers` (stack config `elMaxPeers`). */
     maxPeers: number;
     /** Public IP announced to peers (`--nat extip:`); unset = Geth's own NAT detection. */
     externalIp?: string;
-    /** Delete the chain-data volume on destroy. Default false: it survives `pulumi destroy`. */
+    /** Delete the chain-data volume on destroy; false keeps it through `pulumi destroy`. */
     deleteVolumeOnDestroy: boolean;
 }
 

@@ -8,7 +8,8 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { PEER_MONITOR_SOURCE_DIR, PeerMonitor, PeerMonitorArgs, requireRepoDigest } from "../components/peerMonitor";
+import { PEER_MONITOR_SOURCE_DIR, PeerMonitor, PeerMonitorArgs, peerMonitorBuildArgs, requireRepoDigest } from "../components/peerMonitor";
+import { SERVICES } from "../components/services";
 import { declareStack } from "./harness";
 import { IMAGE, setupMocks, valueOf } from "./mocks";
 
@@ -71,4 +72,15 @@ test("an empty repoDigest fails the program with a clear error instead of fallin
     expect(r.stderr).toContain(`The Docker provider reported no repoDigest for the built image ${ARGS.imageName}`);
     expect(() => requireRepoDigest("x:1", undefined)).toThrow("no repoDigest");
     expect(requireRepoDigest("x:1", "sha256:ab")).toBe("sha256:ab");
+});
+
+test("the Dockerfile takes its port from the LISTEN_PORT build arg, which the stack sets to the registry port", () => {
+    const dockerfile = fs.readFileSync(path.join(PEER_MONITOR_SOURCE_DIR, "Dockerfile"), "utf8");
+    const port = String(SERVICES.peerMonitor.ports.http);
+    const arg = /^ARG LISTEN_PORT(?:=(\S+))?$/m.exec(dockerfile);
+    expect(arg).not.toBeNull();
+    // A default, if the Dockerfile ever has one, must not disagree with the registry.
+    if (arg![1] !== undefined) expect(arg![1]).toBe(port);
+    expect(dockerfile).toMatch(/^EXPOSE \$\{LISTEN_PORT\}$/m);
+    expect(peerMonitorBuildArgs("node:24-bookworm-slim").LISTEN_PORT).toBe(port);
 });

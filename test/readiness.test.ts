@@ -7,7 +7,8 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { parseNodeStatus, readinessScript } from "../components/readiness";
-import { declareStack } from "./harness";
+import { serviceUrl } from "../components/services";
+import { declareStack, flagValue } from "./harness";
 import { MOCK_PROBE_STDOUT, valueOf } from "./mocks";
 
 const GETH_ANSWER = '{"syncing":{"currentBlock":5,"highestBlock":9},"headBlock":5,"peers":3}';
@@ -55,7 +56,7 @@ test("waits until both clients answer, then prints their status once", async () 
     const calls = docker.calls();
     expect(calls.filter((c) => c.includes("geth attach"))).toHaveLength(3);
     expect(calls[0]).toContain("exec eth-node-dev-geth geth attach");
-    expect(calls.some((c) => c.includes("timeout 5 wget -q -O - http://beacon:3500/eth/v1/node/syncing"))).toBe(true);
+    expect(calls.some((c) => c.includes(`timeout 5 wget -q -O - ${serviceUrl("beacon", "http")}/eth/v1/node/syncing`))).toBe(true);
 });
 
 test("gives up after the timeout with one message naming the config key and the last answers", async () => {
@@ -79,6 +80,11 @@ describe("in the stack", () => {
         expect(probe.inputs.create).toContain("container='eth-node-dev-geth'");
         expect(probe.inputs.create).toContain("within 600s");
         expect(probe.inputs.environment).toEqual({});
+        // It asks the RPC port Geth serves and the beacon API at the alias and port Prysm serves.
+        const geth = s.container("geth").inputs;
+        const prysm = s.container("prysm").inputs;
+        expect(probe.inputs.create).toContain(`http://127.0.0.1:${flagValue(geth.command, "--http.port")} `);
+        expect(probe.inputs.create).toContain(`http://${prysm.networksAdvanced[0].aliases[0]}:${flagValue(prysm.command, "--http-port")}/eth/v1/node/syncing`);
         expect(probe.options.dependencies.some((u) => u.endsWith("ExecutionNode$docker:index/container:Container::execution"))).toBe(true);
         expect(probe.options.dependencies.some((u) => u.endsWith("BeaconNode$docker:index/container:Container::beacon"))).toBe(true);
         const status = await valueOf(s.node.status!);

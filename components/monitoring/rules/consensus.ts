@@ -2,29 +2,32 @@
 import { serviceAddress } from "../../services";
 import { AlertThresholds } from "../../monitoringConfig";
 import { PEER_MONITOR_METRIC_NAMES as PM } from "../peerMonitorMetrics";
-import { AlertRule, constant, flagRule, scrapedLabels, selector } from "./rule";
+import { AlertRule, constant, flagRule, scrapedLabels, selector, singleSeriesRule } from "./rule";
 import { jobMatcher } from "../promql";
 
 export function consensusRules(t: AlertThresholds): AlertRule[] {
     const prysm = scrapedLabels("beacon");
-    const connected = { ...prysm, state: "Connected" };
     const job = jobMatcher("beacon");
     const headSlot = (lag: number) => [
         { series: selector("beacon_clock_time_slot", prysm), values: constant(10000000) },
         { series: selector("beacon_head_slot", prysm), values: constant(10000000 - lag) },
     ];
     return [
-        {
-            group: "consensus",
-            alert: "ConsensusPeersLow",
-            expr: `p2p_peer_count{${job},state="Connected"} < ${t.clMinPeers}`,
-            for: "10m",
-            severity: "warning",
-            summary: `Prysm has fewer than ${t.clMinPeers} connected peers`,
-            description: `Prysm at {{ $labels.instance }} has had fewer than ${t.clMinPeers} connected libp2p peers for 10 minutes. Check that the consensus P2P ports (TCP and UDP) are reachable.`,
-            fires: { series: [{ series: selector("p2p_peer_count", connected), values: constant(t.clMinPeers - 1) }], alerts: [connected] },
-            quiet: { series: [{ series: selector("p2p_peer_count", connected), values: constant(t.clMinPeers) }] },
-        },
+        singleSeriesRule(
+            {
+                group: "consensus",
+                alert: "ConsensusPeersLow",
+                expr: `p2p_peer_count{${job},state="Connected"} < ${t.clMinPeers}`,
+                for: "10m",
+                severity: "warning",
+                summary: `Prysm has fewer than ${t.clMinPeers} connected peers`,
+                description: `Prysm at {{ $labels.instance }} has had fewer than ${t.clMinPeers} connected libp2p peers for 10 minutes. Check that the consensus P2P ports (TCP and UDP) are reachable.`,
+            },
+            "beacon",
+            "p2p_peer_count",
+            { fires: t.clMinPeers - 1, quiet: t.clMinPeers },
+            { state: "Connected" },
+        ),
         {
             group: "consensus",
             alert: "ConsensusHeadLagging",

@@ -1,23 +1,26 @@
 /** Rule group "execution": Geth's peers and head. */
 import { AlertThresholds } from "../../monitoringConfig";
-import { AlertRule, constant, rising, scrapedLabels, selector } from "./rule";
+import { AlertRule, constant, rising, scrapedLabels, selector, singleSeriesRule } from "./rule";
 import { jobMatcher } from "../promql";
 
 export function executionRules(t: AlertThresholds): AlertRule[] {
     const geth = scrapedLabels("execution");
     const job = jobMatcher("execution");
     return [
-        {
-            group: "execution",
-            alert: "ExecutionPeersLow",
-            expr: `p2p_peers{${job}} < ${t.elMinPeers}`,
-            for: "10m",
-            severity: "warning",
-            summary: `Geth has fewer than ${t.elMinPeers} peers`,
-            description: `Geth at {{ $labels.instance }} has had fewer than ${t.elMinPeers} devp2p peers for 10 minutes. Check that the P2P port is reachable from the internet and the host's clock and network.`,
-            fires: { series: [{ series: selector("p2p_peers", geth), values: constant(t.elMinPeers - 1) }], alerts: [geth] },
-            quiet: { series: [{ series: selector("p2p_peers", geth), values: constant(t.elMinPeers) }] },
-        },
+        singleSeriesRule(
+            {
+                group: "execution",
+                alert: "ExecutionPeersLow",
+                expr: `p2p_peers{${job}} < ${t.elMinPeers}`,
+                for: "10m",
+                severity: "warning",
+                summary: `Geth has fewer than ${t.elMinPeers} peers`,
+                description: `Geth at {{ $labels.instance }} has had fewer than ${t.elMinPeers} devp2p peers for 10 minutes. Check that the P2P port is reachable from the internet and the host's clock and network.`,
+            },
+            "execution",
+            "p2p_peers",
+            { fires: t.elMinPeers - 1, quiet: t.elMinPeers },
+        ),
         {
             group: "execution",
             alert: "ExecutionHeadStalled",

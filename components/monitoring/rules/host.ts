@@ -1,6 +1,6 @@
 /** Rule group "host": node-exporter's view of disk, memory and clock. */
 import { AlertThresholds } from "../../monitoringConfig";
-import { AlertRule, InputSeries, Severity, constant, scrapedLabels, selector } from "./rule";
+import { AlertRule, InputSeries, Severity, constant, scrapedLabels, selector, singleSeriesRule } from "./rule";
 
 /** Filesystems that are not real storage (or belong to containers) are left out of disk alerts and panels. */
 export const REAL_FILESYSTEMS = 'fstype!~"tmpfs|ramfs|devtmpfs|overlay|squashfs|nsfs|autofs|fuse.lxcfs|tracefs"';
@@ -73,17 +73,20 @@ function clockRules(t: AlertThresholds): AlertRule[] {
             fires: { series: clock(-2 * drift, 0), alerts: [host] },
             quiet: { series: clock(-drift / 2, drift / 2) },
         },
-        {
-            group: "host",
-            alert: "ClockNotSynchronised",
-            expr: "max_over_time(node_timex_sync_status[5m]) == 0",
-            for: "10m",
-            severity: "warning",
-            summary: "Host clock is not synchronised",
-            description: "The kernel reports the clock of {{ $labels.instance }} as unsynchronised for 15 minutes: no NTP daemon is disciplining it.",
-            fires: { series: [{ series: selector("node_timex_sync_status", host), values: constant(0) }], alerts: [host] },
-            quiet: { series: [{ series: selector("node_timex_sync_status", host), values: constant(1) }] },
-        },
+        singleSeriesRule(
+            {
+                group: "host",
+                alert: "ClockNotSynchronised",
+                expr: "max_over_time(node_timex_sync_status[5m]) == 0",
+                for: "10m",
+                severity: "warning",
+                summary: "Host clock is not synchronised",
+                description: "The kernel reports the clock of {{ $labels.instance }} as unsynchronised for 15 minutes: no NTP daemon is disciplining it.",
+            },
+            "nodeExporter",
+            "node_timex_sync_status",
+            { fires: 0, quiet: 1 },
+        ),
     ];
 }
 

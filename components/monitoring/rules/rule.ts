@@ -54,13 +54,26 @@ export function selector(metric: string, labels: Record<string, string>): string
     return `${metric}{${inner}}`;
 }
 
-/** A rule that fires when `metric` of `service` is 1 (`fires`) and stays quiet at 0. */
-export function flagRule(rule: Omit<AlertRule, "expr" | "fires" | "quiet">, service: ServiceId, metric: string): AlertRule {
-    const labels = scrapedLabels(service);
+/**
+ * A rule over one series of a service's metric: it must fire while the series holds `values.fires` and stay
+ * quiet at `values.quiet`. `extraLabels` are the series' labels besides job and instance.
+ */
+export function singleSeriesRule(
+    rule: Omit<AlertRule, "fires" | "quiet">,
+    service: ServiceId,
+    metric: string,
+    values: { fires: number; quiet: number },
+    extraLabels: Record<string, string> = {},
+): AlertRule {
+    const labels = scrapedLabels(service, extraLabels);
     return {
         ...rule,
-        expr: `${metric}{${jobMatcher(service)}} == 1`,
-        fires: { series: [{ series: selector(metric, labels), values: constant(1) }], alerts: [labels] },
-        quiet: { series: [{ series: selector(metric, labels), values: constant(0) }] },
+        fires: { series: [{ series: selector(metric, labels), values: constant(values.fires) }], alerts: [labels] },
+        quiet: { series: [{ series: selector(metric, labels), values: constant(values.quiet) }] },
     };
+}
+
+/** A rule that fires while a service's 0/1 gauge `metric` is 1. */
+export function flagRule(rule: Omit<AlertRule, "expr" | "fires" | "quiet">, service: ServiceId, metric: string): AlertRule {
+    return singleSeriesRule({ ...rule, expr: `${metric}{${jobMatcher(service)}} == 1` }, service, metric, { fires: 1, quiet: 0 });
 }
