@@ -63,7 +63,7 @@ function fileUpload(file: GeneratedFile, content: pulumi.Input<string>, sensitiv
 }
 
 /** The deployable plain files of one service. */
-export function uploadsFor(id: ServiceId, files: GeneratedFile[]): docker.types.input.ContainerUpload[] {
+function uploadsFor(id: ServiceId, files: GeneratedFile[]): docker.types.input.ContainerUpload[] {
     return files.filter((f) => f.service === id && f.deploy).map((f) => fileUpload(f, f.content, false));
 }
 
@@ -71,7 +71,7 @@ export function uploadsFor(id: ServiceId, files: GeneratedFile[]): docker.types.
  * alertmanager.yml as an upload. With a webhook URL the file is rendered inside an apply of the URL's secret
  * Output, so the URL and the file exist only as secrets (encrypted in state, masked in logs).
  */
-export function alertmanagerUpload(webhookUrl: pulumi.Output<string | undefined> | undefined): docker.types.input.ContainerUpload {
+function alertmanagerUpload(webhookUrl: pulumi.Output<string | undefined> | undefined): docker.types.input.ContainerUpload {
     const withoutWebhook = renderAlertmanagerFile(undefined);
     if (webhookUrl === undefined) return fileUpload(withoutWebhook, withoutWebhook.content, false);
     return fileUpload(withoutWebhook, pulumi.secret(webhookUrl.apply((url) => renderAlertmanagerFile(url).content)), true);
