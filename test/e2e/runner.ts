@@ -32,7 +32,8 @@ export interface DeclaredStack {
     containers: DeclaredContainer[];
     networkName: string;
     volumeNames: string[];
-    images: Array<{ imageName: string; context: string; dockerfile: string; args: Record<string, string> }>;
+    /** Declared image builds; `repoDigest` is what the mock provider reported, and containers reference. */
+    images: Array<{ imageName: string; repoDigest: string; context: string; dockerfile: string; args: Record<string, string> }>;
 }
 
 /** Waits until the mock monitor has seen every registration (the count stops changing). */
@@ -65,6 +66,7 @@ export async function declare(stack: string, values: Record<string, string>): Pr
         volumeNames: of(VOLUME).map((v) => v.inputs.name),
         images: of(IMAGE).map((i) => ({
             imageName: i.inputs.imageName,
+            repoDigest: i.state.repoDigest,
             context: i.inputs.build.context,
             dockerfile: i.inputs.build.dockerfile,
             args: i.inputs.build.args ?? {},
@@ -156,6 +158,25 @@ export async function checkImages(containers: DeclaredContainer[]): Promise<Star
     return skipped;
 }
 
+/**
+ * Builds a declared image and points the containers that reference it (by the repoDigest the provider
+ * reports, as the program declares) at the image id the build produced — for a local image that id is what
+ * the Docker provider reports as its repoDigest.
+ */
+async function buildImage(image: DeclaredStack["images"][number], containers: DeclaredContainer[]): Promise<void> {
+    const buildArgs = Object.entries(image.args).flatMap(([k, v]) => ["--build-arg", `${k}=${v}`]);
+    await exec("docker", ["build", "--network", "host", "-q", "-t", image.imageName, "-f", image.dockerfile, ...buildArgs, image.context], {
+        maxBuffer: 16 * 1024 * 1024,
+    });
+    const id = (await dockerApi("GET", `/images/${encodeURIComponent(image.imageName)}/json`)).Id as string;
+    const users = containers.filter((c) => c.image === image.repoDigest);
+    if (users.length === 0) throw new Error(`no container references the built image ${image.imageName} by its repoDigest`);
+    for (const c of users) {
+        c.image = id;
+        c.createBody.Image = id;
+    }
+}
+
 /** Creates network, volumes, images, then the containers: one-shot ones first, each to completion. */
 export async function up(d: DeclaredStack): Promise<StartResult> {
     await teardown(d);
@@ -166,12 +187,7 @@ export async function up(d: DeclaredStack): Promise<StartResult> {
         Labels: { "eth-node.stack": d.stack, "eth-node.e2e": "true" },
     });
     for (const name of d.volumeNames) await dockerApi("POST", "/volumes/create", { Name: name, Driver: "local" });
-    for (const image of d.images) {
-        const buildArgs = Object.entries(image.args).flatMap(([k, v]) => ["--build-arg", `${k}=${v}`]);
-        await exec("docker", ["build", "--network", "host", "-q", "-t", image.imageName, "-f", image.dockerfile, ...buildArgs, image.context], {
-            maxBuffer: 16 * 1024 * 1024,
-        });
-    }
+    for (const image of d.images) await buildImage(image, d.containers);
     const skipped = await checkImages(d.containers);
     const result: StartResult = { started: [], skipped };
     const ordered = [...d.containers.filter((c) => c.runToCompletion), ...d.containers.filter((c) => !c.runToCompletion)];

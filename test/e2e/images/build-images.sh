@@ -455,6 +455,7 @@ docker image prune -f --filter "label=eth-node-local.base" >/dev/null || true
 
 {
   echo "BASE_IMAGE=$BASE_IMAGE"
+  echo "BUSYBOX_IMAGE=$BUSYBOX_IMAGE"
   echo "PRYSM_GOTOOLCHAIN=$PRYSM_GOTOOLCHAIN"
   cat "$CACHE_DIR/stack-images.env"
 } >"$CACHE_DIR/images.env"
