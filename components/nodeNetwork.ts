@@ -44,7 +44,8 @@ export class NodeNetwork extends pulumi.ComponentResource {
                 // Not `internal`: clients need outbound internet for peer-to-peer and checkpoint sync.
                 labels: [{ label: STACK_LABEL, value: args.stack }],
             },
-            child,
+            // A fixed name: a replacement (e.g. a driver change) created first would fail with "already exists".
+            { ...child, deleteBeforeReplace: true },
         );
         // RandomBytes marks `hex` secret itself; pulumi.secret keeps it so whatever provider version computes it.
         const jwt = new random.RandomBytes(`${name}-engine-jwt`, { length: JWT_SECRET_BYTES }, child);

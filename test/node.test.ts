@@ -232,6 +232,11 @@ describe.each(stacks)("%s stack", (stackName, values) => {
         test("every container targets the explicit Docker provider", () => {
             for (const c of s.all(CONTAINER)) expect(c.options.providerRef).toContain("pulumi:providers:docker::docker");
         });
+        test("the network has a fixed name and is deleted before its replacement is created", () => {
+            const network = s.one(NETWORK);
+            expect(network.inputs.name).toBe(`eth-node-${stackName}`);
+            expect(network.options.deleteBeforeReplace).toBe(true);
+        });
         test("every container has a fixed name and is deleted before its replacement is created", () => {
             // Incl. the one-shot volume owners and the monitoring containers: 3 node + 2 owners + 6 monitoring.
             const containers = s.all(CONTAINER);
