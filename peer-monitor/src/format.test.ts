@@ -2,7 +2,7 @@ import { parseClPeer } from './clPeers'
 import { parseElPeer } from './elPeers'
 import {
   formatColumns, formatDuration, formatEvent, formatJsonLine, formatTable, peerConnectedEvent,
-  peerDisconnectedEvent, schemaVersion, snapshotChunks, snapshotEvent,
+  peerDisconnectedEvent, peerUpdatedEvent, schemaVersion, snapshotChunks, snapshotEvent,
 } from './format'
 import type { TrackedPeer } from './peerState'
 import { emptyLayerState } from './snapshot'
@@ -64,6 +64,11 @@ describe('JSON events', () => {
     expect(e).toMatchObject({ event: 'peer_disconnected', layer: 'cl', reason: 'gone', session_seconds: 42 })
     expect(e.peer.short_id).toBe('BBBBCCCC')
   })
+  it('peer_updated carries the peer as it is now', () => {
+    expect(JSON.parse(formatJsonLine(peerUpdatedEvent(elTracked, now)))).toEqual({
+      ...JSON.parse(formatJsonLine(peerConnectedEvent(elTracked, 'poll', now))), event: 'peer_updated',
+    })
+  })
   it('snapshot covers both layers', () => {
     const { el, cl } = states()
     const line = formatJsonLine(snapshotEvent(el, cl, 'interval', now))
@@ -82,9 +87,9 @@ describe('JSON events', () => {
 describe('table output', () => {
   it('renders aligned columns with client, version, direction, caps/state and connected-for', () => {
     const { el, cl } = states()
-    const text = formatTable(snapshotEvent(el, cl, 'change', now))
+    const text = formatTable(snapshotEvent(el, cl, 'signal', now))
     const lines = text.split('\n')
-    expect(lines[0]).toBe('=== 2026-11-22T10:00:00.000Z snapshot (change) ===')
+    expect(lines[0]).toBe('=== 2026-11-22T10:00:00.000Z snapshot (signal) ===')
     expect(lines[1]).toBe('EL peers: 1 | status: ok | reported: 1 | in sync (block 100) | subscription: active')
     expect(lines[2]).toMatch(/^ {2}ID {8}REMOTE {9}CLIENT  VERSION {12}OS {11}DIR {6}CAPS\/STATE {5}CONNECTED$/)
     expect(lines[3]).toMatch(/^ {2}aabbccdd {2}1\.2\.3\.4:30303 {2}geth {4}1\.17\.5-stable-abc {2}linux-amd64 {2}inbound {2}eth\/68,snap\/1 {2}1h02m$/)
@@ -99,6 +104,8 @@ describe('table output', () => {
       '2026-11-22T10:00:00.000Z + EL aabbccdd 1.2.3.4:30303 geth 1.17.5-stable-abc inbound (poll)\n')
     expect(formatEvent(peerDisconnectedEvent(clTracked, 'poll', null, now), 'table')).toBe(
       '2026-11-22T10:00:00.000Z - CL BBBBCCCC 5.6.7.8:13000 unknown - outbound after 42s\n')
+    expect(formatEvent(peerUpdatedEvent(elTracked, now), 'table')).toBe(
+      '2026-11-22T10:00:00.000Z ~ EL aabbccdd 1.2.3.4:30303 geth 1.17.5-stable-abc inbound (updated)\n')
   })
   it('formatColumns pads all but the last column', () => {
     expect(formatColumns([['a', 'bb', 'c'], ['ccc', 'd', 'e']])).toEqual(['a    bb  c', 'ccc  d   e'])
@@ -127,8 +134,8 @@ describe('snapshotChunks (streamed snapshot output)', () => {
   it.each(['json', 'table'] as const)('%s: joined pieces equal the one-string rendering', (format) => {
     for (const n of [0, 1, 500]) {
       const { el, cl } = big(n)
-      const whole = formatEvent(snapshotEvent(el, cl, 'change', now), format)
-      const pieces = [...snapshotChunks(el, cl, 'change', now, format, 1000)]
+      const whole = formatEvent(snapshotEvent(el, cl, 'interval', now), format)
+      const pieces = [...snapshotChunks(el, cl, 'interval', now, format, 1000)]
       expect(pieces.join('')).toBe(whole)
       if (n === 500) {
         expect(pieces.length).toBeGreaterThan(20)

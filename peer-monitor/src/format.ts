@@ -41,6 +41,16 @@ export type PeerDisconnectedEvent = {
   peer: PeerJson
 }
 
+/** A known peer whose details changed, e.g. the client name of a peer first seen through the subscription. */
+export type PeerUpdatedEvent = {
+  schema_version: number
+  event: 'peer_updated'
+  ts: string
+  layer: Layer
+  source: 'poll'
+  peer: PeerJson
+}
+
 export type ElSyncJson = { syncing: boolean; head_block: number; highest_block: number; distance: number }
 export type ClSyncJson = { syncing: boolean; head_slot: number; distance: number; is_optimistic: boolean | null; el_offline: boolean | null }
 
@@ -57,7 +67,8 @@ export type LayerJson = {
   peers: PeerJson[]
 }
 
-export type SnapshotTrigger = 'interval' | 'change' | 'request'
+/** `interval`: every --snapshot-interval; `request`: GET /peers; `signal`: SIGUSR2. */
+export type SnapshotTrigger = 'interval' | 'request' | 'signal'
 
 export type SnapshotEvent = {
   schema_version: number
@@ -68,7 +79,7 @@ export type SnapshotEvent = {
   cl: LayerJson
 }
 
-export type OutputEvent = PeerConnectedEvent | PeerDisconnectedEvent | SnapshotEvent
+export type OutputEvent = PeerConnectedEvent | PeerDisconnectedEvent | PeerUpdatedEvent | SnapshotEvent
 
 const iso = (ms: number) => new Date(ms).toISOString()
 
@@ -109,6 +120,10 @@ export function peerDisconnectedEvent(t: TrackedPeer, source: EventSource, reaso
     session_seconds: Math.max(0, (now - t.since) / 1000),
     peer,
   }
+}
+
+export function peerUpdatedEvent(t: TrackedPeer, now: number): PeerUpdatedEvent {
+  return { schema_version: schemaVersion, event: 'peer_updated', ts: iso(now), layer: t.peer.layer, source: 'poll', peer: peerToJson(t, now) }
 }
 
 export type LayerMetaJson = Omit<LayerJson, 'peers'>
@@ -264,6 +279,8 @@ export function formatTable(event: OutputEvent): string {
       return `${event.ts} + ${peerLine(event.layer, event.peer)} (${event.source})\n`
     case 'peer_disconnected':
       return `${event.ts} - ${peerLine(event.layer, event.peer)} after ${formatDuration(event.session_seconds)}${event.reason ? ` (${event.reason})` : ''}\n`
+    case 'peer_updated':
+      return `${event.ts} ~ ${peerLine(event.layer, event.peer)} (updated)\n`
     case 'snapshot': {
       const lines = [`=== ${event.ts} snapshot (${event.trigger}) ===`]
       for (const layer of ['el', 'cl'] as const) {

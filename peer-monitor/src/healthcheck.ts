@@ -1,12 +1,18 @@
 #!/usr/bin/env node
-/** Container HEALTHCHECK without curl: GET /healthz on the configured port; exit 0 on 200. */
+/**
+ * Container HEALTHCHECK without curl: GET /healthz on the service's listen address (healthcheckTarget: the
+ * service's own parsing of PEER_MONITOR_LISTEN and its default); exit 0 on 200, else 1.
+ */
 import { request } from 'node:http'
-import { parseListen } from './config'
+import { healthcheckTarget } from './config'
 
-const listen = parseListen(process.env.PEER_MONITOR_LISTEN || '0.0.0.0:9200') ?? { host: '127.0.0.1', port: 9200 }
-const host = listen.host === '0.0.0.0' || listen.host === '::' || listen.host === '' ? '127.0.0.1' : listen.host
+const target = healthcheckTarget(process.env)
+if (target.kind === 'error') {
+  process.stderr.write(`eth-peer-monitor healthcheck: ${target.message}\n`)
+  process.exit(1)
+}
 
-const req = request({ host, port: listen.port, path: '/healthz', method: 'GET', timeout: 3000 }, (res) => {
+const req = request({ host: target.host, port: target.port, path: '/healthz', method: 'GET', timeout: 3000 }, (res) => {
   res.resume()
   process.exit(res.statusCode === 200 ? 0 : 1)
 })

@@ -32,6 +32,8 @@ async function main(): Promise<void> {
   }
   process.on('SIGTERM', () => shutdown('SIGTERM'))
   process.on('SIGINT', () => shutdown('SIGINT'))
+  // A snapshot on demand (`docker kill --signal USR2 ...`). Not SIGUSR1: node reserves it for the inspector.
+  process.on('SIGUSR2', () => app.snapshot('signal'))
   // A closed stdout (e.g. `| head`) must not crash the service.
   process.stdout.on('error', () => {})
   try {

@@ -3,7 +3,8 @@ import type { BeaconClient } from './beaconClient'
 import type { ElClient } from './elClient'
 import { listCollector, maxPeersPerLayer, parseElPeer, parseElPeers, parseElSync, parsePeerEvent, parseQuantity } from './elPeers'
 import { classifyError } from './errors'
-import { peerConnectedEvent, peerDisconnectedEvent, type EventSource, type OutputEvent } from './format'
+import type { Clock } from './clock'
+import { peerConnectedEvent, peerDisconnectedEvent, peerUpdatedEvent, type EventSource, type OutputEvent } from './format'
 import type { Logger } from './logger'
 import { PollLoop } from './loop'
 import type { Metrics } from './metrics'
@@ -15,11 +16,9 @@ import type { ClassifiedError, Layer, ParsedList, Peer } from './types'
 export type MonitorContext = {
   metrics: Metrics
   logger: Logger
-  /** Writes one event to the stdout stream. */
+  /** Writes one event to the stdout stream, at once: changes are never held back for a snapshot. */
   emit(event: OutputEvent): void
-  /** Called after the peer set changed (the app prints a snapshot). */
-  onChange(): void
-  now(): number
+  clock: Clock
   intervalMs: number
   backoff: BackoffOptions
 }
@@ -48,15 +47,15 @@ export async function timed<T>(ctx: MonitorContext, layer: Layer, endpoint: stri
   }
 }
 
-/** Applies a full peer list to the state, emitting connect/disconnect events. Returns whether anything changed. */
-export function applyPeerList(ctx: MonitorContext, state: LayerState, peers: Peer[], source: EventSource): boolean {
-  const now = ctx.now()
+/** Applies a full peer list to the state, emitting connect/disconnect/update events. */
+export function applyPeerList(ctx: MonitorContext, state: LayerState, peers: Peer[], source: EventSource): void {
+  const now = ctx.clock.now()
   const diff = diffPeers(state.peers, peers, now)
   for (const t of diff.added) addedPeer(ctx, t, source, now)
   for (const t of diff.removed) removedPeer(ctx, t, source, null, now)
+  for (const t of diff.updated) ctx.emit(peerUpdatedEvent(t, now))
   state.peers = diff.current
   ctx.metrics.setPeers(state.layer, state.peers.values())
-  return diff.added.length > 0 || diff.removed.length > 0
 }
 
 function addedPeer(ctx: MonitorContext, t: TrackedPeer, source: EventSource, now: number) {
@@ -79,6 +78,7 @@ abstract class LayerMonitor {
     this.loop = new PollLoop(() => this.runCycle(), {
       intervalMs: ctx.intervalMs,
       backoff: ctx.backoff,
+      clock: ctx.clock,
       onFailure: (error, attempt, retryInMs) => this.failed(error, attempt, retryInMs),
     })
   }
@@ -91,19 +91,18 @@ abstract class LayerMonitor {
     this.loop.stop()
   }
 
-  /** One update; resolves with whether the peer set changed. */
-  protected abstract cycle(): Promise<boolean>
+  /** One update of the layer's state. */
+  protected abstract cycle(): Promise<void>
 
   private async runCycle() {
-    const changed = await this.cycle()
-    const now = this.ctx.now()
+    await this.cycle()
+    const now = this.ctx.clock.now()
     const layer = this.state.layer
     if (this.state.status === 'error') this.ctx.logger.info(`${layer} recovered`, { layer })
     this.state.status = 'ok'
     this.state.lastSuccess = now
     this.ctx.metrics.lastSuccess.set({ layer }, now / 1000)
     this.ctx.metrics.up.set({ layer }, 1)
-    if (changed) this.ctx.onChange()
   }
 
   protected noteInvalid(parsed: ParsedList<unknown>) {
@@ -122,7 +121,7 @@ abstract class LayerMonitor {
     const e = error instanceof EndpointError ? error : new EndpointError('cycle', classifyError(error), error)
     this.state.status = 'error'
     this.state.lastError = { ...e.classified, message: `${e.endpoint}: ${e.classified.message}` }
-    this.state.lastErrorAt = this.ctx.now()
+    this.state.lastErrorAt = this.ctx.clock.now()
     this.ctx.metrics.up.set({ layer }, 0)
     const log = e.classified.kind === 'admin_disabled' || attempt === 1 ? this.ctx.logger.error : this.ctx.logger.warn
     log(`${layer} update failed`, {
@@ -166,7 +165,7 @@ export class ElMonitor extends LayerMonitor {
     this.loop.trigger(0)
   }
 
-  protected async cycle(): Promise<boolean> {
+  protected async cycle(): Promise<void> {
     const ctx = this.ctx
     const client = this.client
     if (client.kind === 'ws') {
@@ -204,14 +203,13 @@ export class ElMonitor extends LayerMonitor {
       ])
       this.noteInvalid(parsed)
       const peers = this.mergeConcurrentEvents(parsed.items)
-      const changed = applyPeerList(ctx, this.state, peers, 'poll')
+      applyPeerList(ctx, this.state, peers, 'poll')
       this.state.elSync = sync
       this.state.reportedPeerCount = reported
       ctx.metrics.syncing.set({ layer: 'el' }, sync.syncing ? 1 : 0)
       ctx.metrics.head.set({ layer: 'el' }, sync.head)
       ctx.metrics.distance.set({ layer: 'el' }, sync.distance)
       if (reported !== null) ctx.metrics.reportedPeers.set({ layer: 'el' }, reported)
-      return changed
     } finally {
       this.eventsDuringCycle = null
     }
@@ -252,7 +250,7 @@ export class ElMonitor extends LayerMonitor {
     const event = parsePeerEvent(result)
     if (!event) return
     const ctx = this.ctx
-    const now = ctx.now()
+    const now = ctx.clock.now()
     this.eventsDuringCycle?.set(event.id, event.type)
     if (event.type === 'add') {
       // At the cap the event is left to the next poll, which then reports the list as too long.
@@ -282,7 +280,6 @@ export class ElMonitor extends LayerMonitor {
       removedPeer(ctx, tracked, 'subscription', event.error, now)
     }
     ctx.metrics.setPeers('el', this.state.peers.values())
-    ctx.onChange()
   }
 }
 
@@ -291,7 +288,7 @@ export class ClMonitor extends LayerMonitor {
     super(ctx, state)
   }
 
-  protected async cycle(): Promise<boolean> {
+  protected async cycle(): Promise<void> {
     const ctx = this.ctx
     const b = this.beacon
     const [parsed, count, sync] = await Promise.all([
@@ -309,7 +306,7 @@ export class ClMonitor extends LayerMonitor {
       }
     }
     this.noteInvalid(parsed)
-    const changed = applyPeerList(ctx, this.state, parsed.items, 'poll')
+    applyPeerList(ctx, this.state, parsed.items, 'poll')
     this.state.clSync = sync
     this.state.reportedPeerCount = count.connected
     ctx.metrics.syncing.set({ layer: 'cl' }, sync.syncing ? 1 : 0)
@@ -318,6 +315,5 @@ export class ClMonitor extends LayerMonitor {
     ctx.metrics.setFlag(ctx.metrics.syncOptimistic, 'cl', sync.isOptimistic)
     ctx.metrics.setFlag(ctx.metrics.syncElOffline, 'cl', sync.elOffline)
     ctx.metrics.reportedPeers.set({ layer: 'cl' }, count.connected)
-    return changed
   }
 }

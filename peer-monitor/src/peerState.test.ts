@@ -17,6 +17,7 @@ describe('diffPeers', () => {
     expect(d.added.map((t) => t.peer.id)).toEqual(['c'])
     expect(d.added[0]!.since).toBe(1000)
     expect(d.removed.map((t) => t.peer.id)).toEqual(['a'])
+    expect(d.updated).toEqual([{ peer: peer('b', '2.2.2.2:2'), since: 200 }])
     expect(d.current.get('b')).toEqual({ peer: peer('b', '2.2.2.2:2'), since: 200 })
     expect([...d.current.keys()]).toEqual(['b', 'c'])
   })
@@ -27,9 +28,17 @@ describe('diffPeers', () => {
   })
   it('no change', () => {
     const prev = new Map([['a', { peer: peer('a'), since: 1 }]])
+    // An equal but fresh object (a parser that did not reuse the known one) is no update either.
     const d = diffPeers(prev, [peer('a')], 5)
     expect(d.added).toEqual([])
     expect(d.removed).toEqual([])
+    expect(d.updated).toEqual([])
+  })
+  it('reports a peer whose client details arrived as updated, keeping its since', () => {
+    const bare: Peer = { ...peer('a'), client: { family: 'unknown', name: null, version: null, os: null, raw: null } }
+    const d = diffPeers(new Map([['a', { peer: bare, since: 1 }]]), [peer('a')], 5)
+    expect(d.updated).toEqual([{ peer: peer('a'), since: 1 }])
+    expect(d.added).toEqual([])
   })
 })
 

@@ -6,6 +6,8 @@ export type TrackedPeer = { peer: Peer; since: number }
 export type PeerDiff = {
   added: TrackedPeer[]
   removed: TrackedPeer[]
+  /** Peers in both lists whose details differ (e.g. the client of a peer first seen through the subscription). */
+  updated: TrackedPeer[]
   /** The new state, keyed by peer id. Existing peers keep their `since`. */
   current: Map<string, TrackedPeer>
 }
@@ -14,16 +16,19 @@ export type PeerDiff = {
 export function diffPeers(previous: ReadonlyMap<string, TrackedPeer>, next: readonly Peer[], now: number): PeerDiff {
   const current = new Map<string, TrackedPeer>()
   const added: TrackedPeer[] = []
+  const updated: TrackedPeer[] = []
   for (const peer of next) {
     if (current.has(peer.id)) continue
     const old = previous.get(peer.id)
     const tracked = old && old.peer === peer ? old : { peer, since: old ? old.since : now }
     current.set(peer.id, tracked)
     if (!old) added.push(tracked)
+    // The identity check first: parsers hand back the known object for an unchanged peer (reuseKnown).
+    else if (old.peer !== peer && !samePeer(old.peer, peer)) updated.push(tracked)
   }
   const removed: TrackedPeer[] = []
   for (const [id, old] of previous) if (!current.has(id)) removed.push(old)
-  return { added, removed, current }
+  return { added, removed, updated, current }
 }
 
 const sameStrings = (a: readonly string[], b: readonly string[]) => a.length === b.length && a.every((x, i) => x === b[i])

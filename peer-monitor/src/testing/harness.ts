@@ -1,5 +1,6 @@
 /** Test helpers: run the App in-process against fake servers and capture its output. */
 import { App } from '../app'
+import { systemClock, type Clock } from '../clock'
 import type { Config } from '../config'
 import type { OutputEvent } from '../format'
 import { beaconPeer, FakeBeacon } from './fakeBeacon'
@@ -16,7 +17,7 @@ export async function startFakes(): Promise<{ geth: FakeGeth; beacon: FakeBeacon
   return { geth, beacon }
 }
 
-export async function waitFor<T>(check: () => T | undefined | null | false | Promise<T | undefined | null | false>, timeoutMs = 5000, what = 'condition'): Promise<T> {
+export async function waitFor<T>(check: () => T | undefined | null | false | Promise<T | undefined | null | false>, timeoutMs = 10_000, what = 'condition'): Promise<T> {
   const deadline = Date.now() + timeoutMs
   for (;;) {
     const value = await check()
@@ -36,11 +37,14 @@ export type RunningApp = {
   stop(): Promise<void>
 }
 
-export async function startApp(overrides: Partial<Config>): Promise<RunningApp> {
+/** The app in-process on an ephemeral port; `clock` drives its loops and snapshot period (real time unless given). */
+export async function startApp(overrides: Partial<Config>, clock: Clock = systemClock): Promise<RunningApp> {
   const config: Config = {
     elUrl: 'ws://127.0.0.1:1',
     clUrl: 'http://127.0.0.1:1',
     intervalMs: 200,
+    // Tests look at events; a test of snapshots sets the period.
+    snapshotIntervalMs: 0,
     listenHost: '127.0.0.1',
     listenPort: 0,
     logFormat: 'json',
@@ -61,7 +65,7 @@ export async function startApp(overrides: Partial<Config>): Promise<RunningApp> 
     stderr: (t) => {
       for (const line of t.split('\n')) if (line) logs.push(JSON.parse(line) as Record<string, unknown>)
     },
-    now: Date.now,
+    clock,
   })
   const { port } = await app.start()
   const base = `http://127.0.0.1:${port}`
