@@ -1,6 +1,4 @@
 import {
-  CodecError,
-  type CodecErrorClass,
   decodeRequest,
   decodeResponse,
   decodeVarint,
@@ -11,6 +9,7 @@ import {
   MessageDecoder,
   maxFramedLength,
 } from './codec.js'
+import { codecErrorClass } from '../testing/codecError.js'
 import { hex, rng, unhex } from '../testing/random.js'
 
 const STREAM_ID = 'ff060000734e61507059'
@@ -19,17 +18,6 @@ const ping1 = unhex('0100000000000000')
 const ping1Crc = '0175de41'
 const zeros64Crc = '69f25079'
 const bounds8 = { minBytes: 8, maxBytes: 8 }
-
-function codecError(f: () => unknown): CodecError {
-  try {
-    f()
-  } catch (e) {
-    if (e instanceof CodecError) return e
-    throw e
-  }
-  throw new Error('expected a CodecError')
-}
-const errorClass = (f: () => unknown): CodecErrorClass => codecError(f).errorClass
 
 describe('varint', () => {
   test.each([
@@ -58,10 +46,10 @@ describe('varint', () => {
   })
 
   test('overlong, overflowing and non-minimal encodings are bad_response', () => {
-    expect(errorClass(() => decodeVarint(unhex('ffffffffffffffffffff01'), 0))).toBe('bad_response')
-    expect(errorClass(() => decodeVarint(unhex('ffffffffffffffffff02'), 0))).toBe('bad_response')
-    expect(errorClass(() => decodeVarint(unhex('8000'), 0))).toBe('bad_response')
-    expect(errorClass(() => decodeVarint(unhex('ac8000'), 0))).toBe('bad_response')
+    expect(codecErrorClass(() => decodeVarint(unhex('ffffffffffffffffffff01'), 0))).toBe('bad_response')
+    expect(codecErrorClass(() => decodeVarint(unhex('ffffffffffffffffff02'), 0))).toBe('bad_response')
+    expect(codecErrorClass(() => decodeVarint(unhex('8000'), 0))).toBe('bad_response')
+    expect(codecErrorClass(() => decodeVarint(unhex('ac8000'), 0))).toBe('bad_response')
   })
 
   test('encoding refuses what is not a non-negative safe integer', () => {
@@ -102,7 +90,7 @@ describe('wire framing, hand-written', () => {
     const decoded = decodeResponse(encodeResponse(message, 139), bounds8)
     expect(decoded.result).toBe(139)
     expect(new TextDecoder().decode(decoded.ssz)).toBe('rate limited: try later')
-    expect(errorClass(() => decodeResponse(encodeResponse(new Uint8Array(257), 2), bounds8))).toBe('oversized')
+    expect(codecErrorClass(() => decodeResponse(encodeResponse(new Uint8Array(257), 2), bounds8))).toBe('oversized')
   })
 
   test('bytes after the message are handed back as rest', () => {
@@ -120,71 +108,71 @@ describe('malformed input: typed errors', () => {
 
   test('a declared length over the limit fails on the prefix alone, before anything else arrives', () => {
     const d = new MessageDecoder('request', { minBytes: 0, maxBytes: 1024 })
-    expect(errorClass(() => d.push(encodeVarint(1025)))).toBe('oversized')
+    expect(codecErrorClass(() => d.push(encodeVarint(1025)))).toBe('oversized')
     expect(d.bufferedBytes).toBe(0)
     // The decoder stays failed.
-    expect(errorClass(() => d.push(unhex('00')))).toBe('oversized')
+    expect(codecErrorClass(() => d.push(unhex('00')))).toBe('oversized')
   })
 
   test('a declared length over 2^53 (still a valid uint64) is oversized, not a crash', () => {
-    expect(errorClass(() => decodeRequest(unhex('ffffffffffffffffff01'), bounds8))).toBe('oversized')
+    expect(codecErrorClass(() => decodeRequest(unhex('ffffffffffffffffff01'), bounds8))).toBe('oversized')
   })
 
   test('a declared length under the minimum is bad_response', () => {
-    expect(errorClass(() => decodeRequest(unhex(`04 ${frameOf8}`), bounds8))).toBe('bad_response')
+    expect(codecErrorClass(() => decodeRequest(unhex(`04 ${frameOf8}`), bounds8))).toBe('bad_response')
   })
 
   test('wrong checksum', () => {
-    expect(errorClass(() => decodeRequest(unhex(`08 ${STREAM_ID} 010c0000 0175de42 0100000000000000`), bounds8))).toBe('bad_response')
+    expect(codecErrorClass(() => decodeRequest(unhex(`08 ${STREAM_ID} 010c0000 0175de42 0100000000000000`), bounds8))).toBe('bad_response')
   })
 
   test('reserved unskippable chunk types 02..7f', () => {
-    expect(errorClass(() => decodeRequest(unhex(`08 ${STREAM_ID} 02010000 00`), bounds8))).toBe('bad_response')
-    expect(errorClass(() => decodeRequest(unhex(`08 ${STREAM_ID} 7f010000 00`), bounds8))).toBe('bad_response')
+    expect(codecErrorClass(() => decodeRequest(unhex(`08 ${STREAM_ID} 02010000 00`), bounds8))).toBe('bad_response')
+    expect(codecErrorClass(() => decodeRequest(unhex(`08 ${STREAM_ID} 7f010000 00`), bounds8))).toBe('bad_response')
   })
 
   test('a stream that does not start with the stream identifier', () => {
-    expect(errorClass(() => decodeRequest(unhex(`08 010c0000 ${ping1Crc} 0100000000000000`), bounds8))).toBe('bad_response')
+    expect(codecErrorClass(() => decodeRequest(unhex(`08 010c0000 ${ping1Crc} 0100000000000000`), bounds8))).toBe('bad_response')
   })
 
   test('a malformed stream identifier', () => {
-    expect(errorClass(() => decodeRequest(unhex(`08 ff060000 734e61507058 010c0000`), bounds8))).toBe('bad_response')
+    expect(codecErrorClass(() => decodeRequest(unhex(`08 ff060000 734e61507058 010c0000`), bounds8))).toBe('bad_response')
   })
 
   test('a data chunk without room for its checksum', () => {
-    expect(errorClass(() => decodeRequest(unhex(`08 ${STREAM_ID} 01020000 0102`), bounds8))).toBe('bad_response')
+    expect(codecErrorClass(() => decodeRequest(unhex(`08 ${STREAM_ID} 01020000 0102`), bounds8))).toBe('bad_response')
   })
 
   test('a stream that expands past its declared length (uncompressed chunk)', () => {
-    expect(errorClass(() => decodeRequest(unhex(`04 ${frameOf8}`), { minBytes: 0, maxBytes: 8 }))).toBe('oversized')
+    expect(codecErrorClass(() => decodeRequest(unhex(`04 ${frameOf8}`), { minBytes: 0, maxBytes: 8 }))).toBe('oversized')
   })
 
   test('a compressed chunk whose block declares more than the message has left, rejected before decompressing', () => {
     // The hand-made 64-zero block in a message that declared 32 bytes.
-    expect(errorClass(() => decodeRequest(unhex(`20 ${STREAM_ID} 000a0000 ${zeros64Crc} 40 00 00 fa 0100`), { minBytes: 0, maxBytes: 64 }))).toBe('oversized')
+    expect(codecErrorClass(() => decodeRequest(unhex(`20 ${STREAM_ID} 000a0000 ${zeros64Crc} 40 00 00 fa 0100`), { minBytes: 0, maxBytes: 64 }))).toBe('oversized')
   })
 
   test('a compressed block with a preamble over 64 KiB is bad_response (the framing format caps chunks)', () => {
     const declared = 70000
-    expect(errorClass(() => decodeRequest(unhex(`${hex(encodeVarint(declared))} ${STREAM_ID} 00080000 00000000 f0a20400`), { minBytes: 0, maxBytes: declared }))).toBe(
+    expect(codecErrorClass(() => decodeRequest(unhex(`${hex(encodeVarint(declared))} ${STREAM_ID} 00080000 00000000 f0a20400`), { minBytes: 0, maxBytes: declared }))).toBe(
       'bad_response',
     )
   })
 
   test('a corrupt snappy block (copy before any literal)', () => {
-    expect(errorClass(() => decodeRequest(unhex(`08 ${STREAM_ID} 00080000 00000000 08 1e 0100`), bounds8))).toBe('bad_response')
+    expect(codecErrorClass(() => decodeRequest(unhex(`08 ${STREAM_ID} 00080000 00000000 08 1e 0100`), bounds8))).toBe('bad_response')
   })
 
   test('a frame larger than the stream may be is rejected from its header, before it is buffered', () => {
     const d = new MessageDecoder('request', bounds8)
     // A padding chunk claiming 16 MiB.
-    expect(errorClass(() => d.push(unhex(`08 ${STREAM_ID} feffffff`)))).toBe('oversized')
+    expect(codecErrorClass(() => d.push(unhex(`08 ${STREAM_ID} feffffff`)))).toBe('oversized')
     expect(d.bufferedBytes).toBeLessThanOrEqual(8 + 4)
   })
 
   test('endless padding is cut at the maximal encoded length', () => {
     const padding = Array.from({ length: 40 }, () => 'fe000000').join('')
-    expect(errorClass(() => decodeRequest(unhex(`08 ${STREAM_ID} ${padding} 010c0000 ${ping1Crc} 0100000000000000`), bounds8))).toBe('oversized')
+    expect(codecErrorClass(() => decodeRequest(unhex(`08 ${STREAM_ID} ${padding} 010c0000 ${ping1Crc} 0100000000000000`), bounds8))).toBe('oversized')
   })
 
   test.each([
@@ -195,7 +183,7 @@ describe('malformed input: typed errors', () => {
     ['half a chunk header', `0008 ${STREAM_ID} 010c`],
     ['half a chunk', `0008 ${STREAM_ID} 010c0000 ${ping1Crc} 01000000`],
   ])('truncated response: %s', (_, bytes) => {
-    expect(errorClass(() => decodeResponse(unhex(bytes), bounds8))).toBe('truncated')
+    expect(codecErrorClass(() => decodeResponse(unhex(bytes), bounds8))).toBe('truncated')
   })
 })
 
