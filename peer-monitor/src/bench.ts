@@ -319,7 +319,7 @@ async function logVolume(el: number, cl: number, seconds: number, warmupS = 30) 
 }
 
 const size = (bytes: number) =>
-  bytes >= 1e9 ? `${(bytes / 1e9).toFixed(2)} GB` : bytes >= 1e6 ? `${(bytes / 1e6).toFixed(1)} MB` : bytes >= 1e3 ? `${(bytes / 1e3).toFixed(1)} kB` : `${bytes} B`
+  bytes >= 1e9 ? `${(bytes / 1e9).toFixed(2)} GB` : bytes >= 1e6 ? `${(bytes / 1e6).toFixed(1)} MB` : bytes >= 1e3 ? `${(bytes / 1e3).toFixed(1)} kB` : `${Math.round(bytes)} B`
 
 async function runLogVolume(seconds: number, rows: [number, number][]) {
   console.log(`eth-peer-monitor log volume — ${new Date().toISOString().slice(0, 10)}, node ${process.version}, ${serviceOverride ?? 'dist/main.js'} with its default settings`)

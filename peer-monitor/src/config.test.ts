@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs'
+import { readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { healthcheckTarget, helpText, maxResponseBytesFor, parseConfig, parseListen } from './config'
 
@@ -158,5 +158,16 @@ describe('healthcheckTarget (the image HEALTHCHECK)', () => {
   ])('%p -> %p', (env, target) => expect(healthcheckTarget(env)).toEqual(target))
   it('a bad address is the service\'s own error message', () => {
     expect(healthcheckTarget({ PEER_MONITOR_LISTEN: '9200' })).toEqual({ kind: 'error', message: err([], { PEER_MONITOR_LISTEN: '9200' }) })
+  })
+})
+
+describe('values of the deploying stack', () => {
+  it('are not copied into the service or its image (the stack passes them from its service registry)', () => {
+    const root = join(__dirname, '..')
+    const sources = readdirSync(__dirname).filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts')).map((f) => join(__dirname, f))
+    for (const file of [...sources, join(root, 'Dockerfile')]) {
+      const text = readFileSync(file, 'utf8')
+      for (const value of [/\b9200\b/, /execution:8546/, /beacon:3500/]) expect({ file, copies: value.test(text) }).toEqual({ file, copies: false })
+    }
   })
 })

@@ -174,7 +174,7 @@ function parseUrl(s: Source, protocols: string[]): string {
 /**
  * Pure: "host:port", "[v6]:port", ":port" (all interfaces) or a host alone ("0.0.0.0", "[::]", "localhost";
  * port defaultListenPort, so that the image can choose the interface without copying the port). A host of
- * digits only is refused: "9200" is a port given without its colon.
+ * digits only is refused: "9201" is a port given without its colon.
  */
 export function parseListen(value: string): { host: string; port: number } | null {
   const m = /^(?:\[([0-9a-fA-F:.]+)\]|([^:[\]\s]*))(?::(\d{1,5}))?$/.exec(value.trim())
