@@ -1,0 +1,134 @@
+import { bootnodes } from './discovery/bootnodes.js'
+import { commandHelp, helpText, parseCli, parseHostPort, parseNatsUrls } from './cli.js'
+
+const noEnv = {}
+const ok = (argv: string[], env: Record<string, string> = noEnv) => {
+  const r = parseCli(argv, env)
+  if (r.kind !== 'sentry' && r.kind !== 'consumer') throw new Error(`expected a command, got ${JSON.stringify(r)}`)
+  return r
+}
+const error = (argv: string[], env: Record<string, string> = noEnv) => {
+  const r = parseCli(argv, env)
+  if (r.kind !== 'error') throw new Error(`expected an error, got ${r.kind}`)
+  return r.message
+}
+
+describe('commands and global options', () => {
+  test('sentry with every default', () => {
+    expect(ok(['sentry'])).toEqual({
+      kind: 'sentry',
+      global: { logLevel: 'info', natsUrls: [] },
+      options: {
+        network: { kind: 'builtin', name: 'mainnet' },
+        bootnodes: undefined,
+        dialConcurrency: 32,
+        dialTimeoutMs: 10_000,
+        revisitPeriodMs: 1_800_000,
+        metricsAddr: { host: '127.0.0.1', port: 9110 },
+        p2pTcpPort: 9000,
+        discv5Port: 9000,
+        dataDir: '.',
+        crawlerLocation: '',
+      },
+    })
+  })
+
+  test('--log-level/-l and --nats/-n before or after the command, --nats-url, = forms', () => {
+    for (const argv of [
+      ['-l', 'debug', '-n', 'nats://127.0.0.1:4222', 'sentry'],
+      ['sentry', '--log-level', 'debug', '--nats', 'nats://127.0.0.1:4222'],
+      ['--log-level=debug', 'sentry', '--nats-url=nats://127.0.0.1:4222'],
+    ])
+      expect(ok(argv).global).toEqual({ logLevel: 'debug', natsUrls: ['nats://127.0.0.1:4222'] })
+  })
+
+  test('NATS_URL from the environment; the flag wins', () => {
+    expect(ok(['consumer'], { NATS_URL: 'nats://a:4222' }).global.natsUrls).toEqual(['nats://a:4222'])
+    expect(ok(['consumer', '-n', 'nats://b:4222'], { NATS_URL: 'nats://a:4222' }).global.natsUrls).toEqual(['nats://b:4222'])
+    expect(ok(['consumer'], { NATS_URL: '' }).global.natsUrls).toEqual([])
+  })
+
+  test('consumer options', () => {
+    expect(ok(['consumer', '--name', 'c-1', '--data-dir', '/data']).options).toEqual({ name: 'c-1', dataDir: '/data' })
+    expect(ok(['consumer']).options).toEqual({ name: 'valtrack-consumer', dataDir: '.' })
+  })
+})
+
+describe('sentry options', () => {
+  test('durations in every form, integers, addresses', () => {
+    const o = ok(['sentry', '--dial-timeout', '500ms', '--revisit-period', '90', '--dial-concurrency', '8', '--metrics-addr', ':9999', '--p2p-tcp-port', '13000', '--discv5-port', '12000'])
+      .options as { dialTimeoutMs: number; revisitPeriodMs: number; dialConcurrency: number; metricsAddr: unknown; p2pTcpPort: number; discv5Port: number }
+    expect(o).toMatchObject({ dialTimeoutMs: 500, revisitPeriodMs: 90_000, dialConcurrency: 8, metricsAddr: { host: '0.0.0.0', port: 9999 }, p2pTcpPort: 13000, discv5Port: 12000 })
+    expect(ok(['sentry', '--revisit-period', '1m']).options).toMatchObject({ revisitPeriodMs: 60_000 })
+  })
+
+  test('networks: built in, or custom from --config and --genesis', () => {
+    expect(ok(['sentry', '--network', 'hoodi']).options).toMatchObject({ network: { kind: 'builtin', name: 'hoodi' } })
+    expect(ok(['sentry', '--config', 'c.yaml', '--genesis', 'g.ssz']).options).toMatchObject({ network: { kind: 'custom', configPath: 'c.yaml', genesisPath: 'g.ssz' } })
+  })
+
+  test('--bootnodes: each entry a valid ENR', () => {
+    expect(ok(['sentry', '--bootnodes', `${bootnodes.hoodi[0]},${bootnodes.hoodi[1]}`]).options).toMatchObject({ bootnodes: [bootnodes.hoodi[0], bootnodes.hoodi[1]] })
+  })
+})
+
+describe('bad input: one line naming the flag, the value and what is allowed', () => {
+  test.each([
+    [['sentry', '-l', 'loud'], 'invalid value "loud" for --log-level: expected one of debug, info, warn, error'],
+    [['sentry', '--network', 'holesky'], 'invalid value "holesky" for --network: expected one of mainnet, sepolia, hoodi, or --config and --genesis for another'],
+    [['sentry', '--dial-timeout', '10 s'], 'invalid value "10 s" for --dial-timeout: expected a duration from 100ms to 2m: seconds (15, 0.5) or a number with unit ms, s, m or h (500ms, 15s, 1m)'],
+    [['sentry', '--dial-timeout', '5m'], 'invalid value "5m" for --dial-timeout: expected a duration from 100ms to 2m'],
+    [['sentry', '--dial-concurrency', '0'], 'invalid value "0" for --dial-concurrency: expected an integer from 1 to 1024'],
+    [['sentry', '--p2p-tcp-port', '70000'], 'invalid value "70000" for --p2p-tcp-port: expected an integer from 1 to 65535'],
+    [['sentry', '--metrics-addr', 'localhost'], 'invalid value "localhost" for --metrics-addr: expected host:port, [v6]:port or :port with port 0..65535'],
+    [['sentry', '--nats', 'http://x:4222'], 'invalid value "http://x:4222" for --nats: expected NATS server URLs, comma-separated, e.g. nats://127.0.0.1:4222'],
+    [['sentry', '--bootnodes', 'enr:-abc'], 'invalid value "enr:-abc" for --bootnodes: entry 1 is not a valid ENR (invalid ENR: '],
+    [['sentry', '--config', 'c.yaml'], 'a custom network needs both --config <config.yaml> and --genesis <genesis.ssz>'],
+    [['sentry', '--network', 'mainnet', '--config', 'c', '--genesis', 'g'], '--network and --config/--genesis exclude each other'],
+    [['consumer', '--name', 'a.b'], 'invalid value "a.b" for --name: expected 1 to 64 letters, digits, "-" or "_"'],
+    [['sentry', '--bogus', '1'], 'unknown flag --bogus (see --help)'],
+    [['--dial-timeout', '5s', 'sentry'], 'unknown flag --dial-timeout (an option of "sentry": put it after the command) (see --help)'],
+    [['consumer', '--dial-timeout', '5s'], 'unknown flag --dial-timeout (see --help)'],
+    [['crawl'], 'unknown command "crawl": expected sentry or consumer (see --help)'],
+    [['sentry', 'extra'], 'unexpected argument "extra" (see --help)'],
+    [['sentry', '--network'], 'flag --network needs a value'],
+    [['sentry', '-l', 'info', '--log-level', 'debug'], 'flag --log-level given twice'],
+  ])('%j', (argv, message) => {
+    expect(error(argv)).toContain(message)
+  })
+
+  test('a bad NATS_URL names the variable', () => {
+    expect(error(['sentry'], { NATS_URL: 'ftp://x' })).toBe('invalid value "ftp://x" for --nats (from $NATS_URL): expected NATS server URLs, comma-separated, e.g. nats://127.0.0.1:4222')
+  })
+})
+
+describe('help', () => {
+  test('valtrack, valtrack --help and valtrack help print the urfave-style overview', () => {
+    for (const argv of [[], ['--help'], ['-h'], ['help']]) expect(parseCli(argv, noEnv)).toEqual({ kind: 'help', text: helpText })
+    for (const section of ['NAME:\n   valtrack - ', 'USAGE:\n   valtrack [global options] command [command options]', 'COMMANDS:', 'GLOBAL OPTIONS']) expect(helpText).toContain(section)
+    expect(helpText).toMatch(/sentry\s+run the sentry node/)
+    expect(helpText).toMatch(/--log-level level, -l level\s+log level: debug, info, warn, error \(default: "info"\)/)
+    expect(helpText).toMatch(/--nats url, --nats-url url, -n url\s+.*\[\$NATS_URL\]/)
+  })
+
+  test('a command help lists its options', () => {
+    expect(parseCli(['sentry', '--help'], noEnv)).toEqual({ kind: 'help', text: commandHelp('sentry') })
+    expect(commandHelp('sentry')).toMatch(/--dial-timeout duration\s+per dial and handshake step, 100ms..2m \(default: "10s"\)/)
+    expect(commandHelp('consumer')).toContain('--name name')
+  })
+})
+
+describe('value parsers', () => {
+  test('host:port', () => {
+    expect(parseHostPort('127.0.0.1:9110')).toEqual({ host: '127.0.0.1', port: 9110 })
+    expect(parseHostPort('[::1]:80')).toEqual({ host: '::1', port: 80 })
+    expect(parseHostPort('h:65536')).toBeNull()
+    expect(parseHostPort('h')).toBeNull()
+  })
+
+  test('NATS URLs', () => {
+    expect(parseNatsUrls('nats://a:1, tls://b:2,c:4222')).toEqual(['nats://a:1', 'tls://b:2', 'nats://c:4222'])
+    expect(parseNatsUrls('nats://')).toBeNull()
+    expect(parseNatsUrls('')).toBeNull()
+  })
+})
