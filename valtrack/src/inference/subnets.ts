@@ -16,22 +16,53 @@ const sha256 = (...parts: Uint8Array[]) => {
   return h.digest()
 }
 
-/** The spec's compute_shuffled_index (swap-or-not, SHUFFLE_ROUND_COUNT rounds: 90 on the mainnet preset). */
-export function computeShuffledIndex(index: number, indexCount: number, seed: Uint8Array, rounds: number = SHUFFLE_ROUND_COUNT): number {
-  if (!(index >= 0 && index < indexCount)) throw new RangeError(`index ${index} outside 0..${indexCount - 1}`)
+/**
+ * The hashes compute_shuffled_index needs for one seed: per round a pivot, and per round and 256-position
+ * block a source. They do not depend on the index, so one table serves every index shuffled with the seed.
+ */
+class ShuffleRounds {
+  private readonly pivots: number[]
+  private readonly sources = new Map<number, Buffer>()
+
+  constructor(
+    private readonly seed: Uint8Array,
+    readonly indexCount: number,
+    readonly rounds: number,
+  ) {
+    this.pivots = Array.from({ length: rounds }, (_, r) => Number(sha256(seed, Uint8Array.of(r)).readBigUInt64LE(0) % BigInt(indexCount)))
+  }
+
+  pivot(round: number): number {
+    return this.pivots[round]!
+  }
+
+  bit(round: number, position: number): number {
+    const block = Math.floor(position / 256)
+    const key = round * 2 ** 24 + block
+    let source = this.sources.get(key)
+    if (!source) {
+      const blockBytes = Buffer.alloc(4)
+      blockBytes.writeUInt32LE(block)
+      source = sha256(this.seed, Uint8Array.of(round), blockBytes)
+      this.sources.set(key, source)
+    }
+    return (source[Math.floor((position % 256) / 8)]! >> (position % 8)) & 1
+  }
+}
+
+function shuffle(t: ShuffleRounds, index: number): number {
+  if (!(index >= 0 && index < t.indexCount)) throw new RangeError(`index ${index} outside 0..${t.indexCount - 1}`)
   let i = index
-  for (let round = 0; round < rounds; round++) {
-    const r = Uint8Array.of(round)
-    const pivot = Number(sha256(seed, r).readBigUInt64LE(0) % BigInt(indexCount))
-    const flip = (pivot + indexCount - i) % indexCount
-    const position = Math.max(i, flip)
-    const block = Buffer.alloc(4)
-    block.writeUInt32LE(Math.floor(position / 256))
-    const source = sha256(seed, r, block)
-    const bit = (source[Math.floor((position % 256) / 8)]! >> (position % 8)) & 1
-    if (bit) i = flip
+  for (let round = 0; round < t.rounds; round++) {
+    const flip = (t.pivot(round) + t.indexCount - i) % t.indexCount
+    if (t.bit(round, Math.max(i, flip))) i = flip
   }
   return i
+}
+
+/** The spec's compute_shuffled_index (swap-or-not, SHUFFLE_ROUND_COUNT rounds: 90 on the mainnet preset). */
+export function computeShuffledIndex(index: number, indexCount: number, seed: Uint8Array, rounds: number = SHUFFLE_ROUND_COUNT): number {
+  return shuffle(new ShuffleRounds(seed, indexCount, rounds), index)
 }
 
 /** Pure: a 256-bit node id (64 hex digits, as NodeRecord.nodeId) as a number; null if it is not one. */
@@ -42,14 +73,32 @@ export function nodeIdToBigInt(nodeId: string): bigint | null {
 /** The two network-config values the computation depends on (256 and 2 on every public network). */
 export type SubnetConfig = Pick<ChainConfig, 'EPOCHS_PER_SUBNET_SUBSCRIPTION' | 'SUBNETS_PER_NODE'>
 
+/**
+ * The round hashes of recent periods' seeds. At any epoch every node is in one of two periods (its offset
+ * shifts the boundary), so the consumer, computing this for thousands of peers, hashes 180 times per period
+ * instead of per peer. Bounded: the last few periods are kept.
+ */
+const periodRounds = new Map<bigint, ShuffleRounds>()
+const PERIODS_KEPT = 8
+
+function roundsForPeriod(period: bigint): ShuffleRounds {
+  let t = periodRounds.get(period)
+  if (!t) {
+    const seed = Buffer.alloc(8)
+    seed.writeBigUInt64LE(period)
+    t = new ShuffleRounds(sha256(seed), 1 << ATTESTATION_SUBNET_PREFIX_BITS, SHUFFLE_ROUND_COUNT)
+    if (periodRounds.size >= PERIODS_KEPT) periodRounds.delete(periodRounds.keys().next().value!)
+    periodRounds.set(period, t)
+  }
+  return t
+}
+
 /** Pure: the SUBNETS_PER_NODE attestation subnets a node with this id subscribes to at `epoch`, in index order. */
 export function computeSubscribedSubnets(nodeId: bigint, epoch: number, config: SubnetConfig = mainnetDefaults): number[] {
-  const perPeriod = config.EPOCHS_PER_SUBNET_SUBSCRIPTION
+  const perPeriod = BigInt(config.EPOCHS_PER_SUBNET_SUBSCRIPTION)
   const prefix = Number(nodeId >> BigInt(NODE_ID_BITS - ATTESTATION_SUBNET_PREFIX_BITS))
-  const offset = Number(nodeId % BigInt(perPeriod))
-  const period = Buffer.alloc(8)
-  period.writeBigUInt64LE(BigInt(Math.floor((epoch + offset) / perPeriod)))
-  const permuted = computeShuffledIndex(prefix, 1 << ATTESTATION_SUBNET_PREFIX_BITS, sha256(period))
+  const period = (BigInt(epoch) + (nodeId % perPeriod)) / perPeriod
+  const permuted = shuffle(roundsForPeriod(period), prefix)
   return Array.from({ length: config.SUBNETS_PER_NODE }, (_, i) => (permuted + i) % ATTESTATION_SUBNET_COUNT)
 }
 

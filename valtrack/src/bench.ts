@@ -1,0 +1,37 @@
+/**
+ * `npm run bench`: throughput of the pure foundation the sentry's hot paths run on (the issue's network
+ * benchmarks, discovery over a synthetic DHT and handshakes against Prysm, come with the networked parts).
+ * Each case runs for about a second of wall time; results are operations per second.
+ */
+import { bootnodes } from './discovery/bootnodes.js'
+import { parseEnr } from './discovery/enr.js'
+import { forkSchedule } from './forks.js'
+import { computeSubscribedSubnets } from './inference/subnets.js'
+import { builtinNetwork } from './networks.js'
+import { decodeResponse, encodeResponse } from './p2p/codec.js'
+import { bodyBounds, decodeStatus, encodeStatus } from './p2p/messages.js'
+
+function measure(name: string, op: (i: number) => unknown): void {
+  let n = 0
+  const start = performance.now()
+  while (performance.now() - start < 1000) for (let k = 0; k < 100; k++) op(n++)
+  const seconds = (performance.now() - start) / 1000
+  console.log(`${name.padEnd(48)} ${Math.round(n / seconds).toLocaleString('en-US').padStart(12)} ops/s`)
+}
+
+const status = { forkDigest: new Uint8Array(4), finalizedRoot: new Uint8Array(32).fill(1), finalizedEpoch: 400_000, headRoot: new Uint8Array(32).fill(2), headSlot: 12_800_000, earliestAvailableSlot: 0 }
+const statusWire = encodeResponse(encodeStatus(2, status))
+const bounds = bodyBounds('status', 2, 'response')
+const big = new Uint8Array(100_000).map((_, i) => (i * 7) % 251)
+const bigWire = encodeResponse(big)
+const enrs = Object.values(bootnodes).flat()
+const at = forkSchedule(builtinNetwork('mainnet'))
+const nodeId = 0x3abe78024aa8a8160859d6c5d323080076a497ab627cc7b0fce3b9f8ac999e94n
+
+measure('status/2 response: encode', () => encodeResponse(encodeStatus(2, status)))
+measure('status/2 response: decode + parse', () => decodeStatus(2, decodeResponse(statusWire, bounds).ssz))
+measure('100 kB response: decode', () => decodeResponse(bigWire, { minBytes: 0, maxBytes: 100_000 }))
+measure('ENR: decode, verify signature, read fields', (i) => parseEnr(enrs[i % enrs.length]!))
+measure('compute_subscribed_subnets (many nodes, one epoch)', (i) => computeSubscribedSubnets(nodeId ^ BigInt(i), 420_000))
+measure('fork digest at a time (mainnet)', (i) => at(Date.UTC(2026, 0, 1) + i * 1000))
+console.log(`RSS ${Math.round(process.memoryUsage().rss / 2 ** 20)} MiB`)
