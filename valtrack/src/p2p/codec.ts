@@ -110,7 +110,10 @@ export function encodeFramed(data: Uint8Array): Uint8Array {
   return concat(parts)
 }
 
-/** Pure: a request body. A zero-length body is just its varint: there is nothing to frame. */
+/**
+ * Pure: a request body. A zero-length SSZ value is just its varint: there is nothing to frame. (No protocol
+ * the sentry speaks has one; a MetaData request is no body at all, see messages.ts.)
+ */
 export function encodeRequest(ssz: Uint8Array): Uint8Array {
   return ssz.length === 0 ? encodeVarint(0) : concat([encodeVarint(ssz.length), encodeFramed(ssz)])
 }

@@ -65,13 +65,13 @@ describe('bounds (the spec sizes: every one of these types is fixed-size)', () =
     ['metadata', 1, 'response', 16],
     ['metadata', 2, 'response', 17],
     ['metadata', 3, 'response', 25],
-    ['metadata', 3, 'request', 0],
   ] as const)('%s/%d %s: %d bytes', (name, version, side, size) => {
     expect(bodyBounds(name, version, side)).toEqual({ minBytes: size, maxBytes: size })
   })
 
-  test('unknown versions and a Goodbye response are programming errors', () => {
+  test('unknown versions, a MetaData request body and a Goodbye response are programming errors', () => {
     expect(() => bodyBounds('status', 3, 'response')).toThrow(/no status version 3; known: 2, 1/)
+    expect(() => bodyBounds('metadata', 2, 'request')).toThrow(/empty stream/)
     expect(() => bodyBounds('goodbye', 1, 'response')).toThrow(RangeError)
   })
 })

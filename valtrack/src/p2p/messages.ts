@@ -76,15 +76,17 @@ const metadataTypes = { 1: ssz.phase0.Metadata, 2: ssz.altair.Metadata, 3: ssz.f
 const boundsOf = (type: Type<unknown>): SszBounds => ({ minBytes: type.minSize, maxBytes: type.maxSize })
 
 /**
- * Bounds of the SSZ body on each protocol, checked before anything is allocated: a MetaData request has no
- * body; Ping's and Goodbye's bodies are a uint64 (Goodbye has no response).
+ * Bounds of the SSZ body on each protocol, checked before anything is allocated. Ping's and Goodbye's bodies
+ * are a uint64. There is no body to bound for a MetaData request (an empty stream: the requester writes
+ * nothing, not even a length prefix, and closes its side) nor for a Goodbye response (none is sent).
  */
 export function bodyBounds(name: MessageName, version: number, side: 'request' | 'response'): SszBounds {
   switch (name) {
     case 'status':
       return boundsOf(statusTypes[version as StatusVersion] ?? unknownVersion(name, version))
     case 'metadata':
-      return side === 'request' ? { minBytes: 0, maxBytes: 0 } : boundsOf(metadataTypes[version as MetaDataVersion] ?? unknownVersion(name, version))
+      if (side === 'request') throw new RangeError('a metadata request is an empty stream: there is nothing to decode')
+      return boundsOf(metadataTypes[version as MetaDataVersion] ?? unknownVersion(name, version))
     case 'ping':
       return boundsOf(ssz.phase0.Ping)
     case 'goodbye':
