@@ -65,7 +65,7 @@ export type MetadataReceivedEvent = {
   timestamp: number
 }
 
-export const hexOf = (bytes: Uint8Array): string => `0x${Buffer.from(bytes).toString('hex')}`
+const hexOf = (bytes: Uint8Array): string => `0x${Buffer.from(bytes).toString('hex')}`
 const hexOrNull = (bytes: Uint8Array | undefined): string | null => (bytes ? hexOf(bytes) : null)
 
 export function peerDiscovered(record: NodeRecord, peerId: string, crawler: Crawler, timestampMs: number): PeerDiscoveredEvent {

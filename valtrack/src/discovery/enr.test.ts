@@ -1,8 +1,8 @@
-import { SignableENR } from '@chainsafe/enr'
+import { ENR, SignableENR } from '@chainsafe/enr'
 import { secp256k1 } from '@noble/curves/secp256k1.js'
 import { keccak_256 } from '@noble/hashes/sha3.js'
 import { bootnodes } from './bootnodes.js'
-import { type NodeRecord, parseEnr } from './enr.js'
+import { type NodeRecord, parseEnr, recordFromEnr } from './enr.js'
 import { hex, unhex } from '../testing/random.js'
 
 function record(text: string): NodeRecord {
@@ -64,6 +64,10 @@ describe('real bootnode records', () => {
   test('every built-in bootnode parses without problems', () => {
     for (const text of Object.values(bootnodes).flat()) expect(record(text).problems).toEqual([])
   })
+})
+
+test('a record object (as discv5 hands them over) gives the same record, its text re-encoded', () => {
+  expect(recordFromEnr(ENR.decodeTxt(efHoodi))).toEqual({ ok: true, record: record(efHoodi) })
 })
 
 describe('malformed consensus keys: left out with a reason, never a crash', () => {

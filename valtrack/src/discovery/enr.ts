@@ -58,12 +58,16 @@ export function parseEnr(text: string): ParseEnrResult {
 
 /** Pure: the record of an ENR decoded elsewhere (discv5 hands us ENR objects); `text` defaults to its encoding. */
 export function recordFromEnr(enr: ENR, text?: string): ParseEnrResult {
-  try {
-    return { ok: true, record: readRecord(enr, text ?? enr.encodeTxt()) }
-  } catch (e) {
-    // The public key is read lazily (node id): a record with a key of the wrong scheme fails here.
-    return { ok: false, error: `invalid ENR: ${e instanceof Error ? e.message : String(e)}` }
+  let encoded = text
+  if (encoded === undefined) {
+    try {
+      encoded = enr.encodeTxt()
+    } catch (e) {
+      // A record object built without a signature cannot be encoded.
+      return { ok: false, error: `invalid ENR: ${e instanceof Error ? e.message : String(e)}` }
+    }
   }
+  return { ok: true, record: readRecord(enr, encoded) }
 }
 
 /** A key's value, or why it was refused. */

@@ -218,6 +218,12 @@ describe('incremental decoding', () => {
     expect(decoded?.rest).toEqual(extra)
   })
 
+  test('end() hands back the completed message, so a caller may push everything and then end', () => {
+    const d = new MessageDecoder('response', { minBytes: 0, maxBytes: 1000 })
+    const pushed = d.push(encoded)
+    expect(d.end()).toBe(pushed)
+  })
+
   test('push after completion is a programming error, not a codec error', () => {
     const d = new MessageDecoder('request', bounds8)
     d.push(encodeRequest(ping1))

@@ -159,6 +159,7 @@ export class MessageDecoder {
   private budget = 0
   private sawStreamIdentifier = false
   private failure: CodecError | undefined
+  private decoded: Decoded | undefined
 
   constructor(
     kind: 'request' | 'response',
@@ -184,10 +185,10 @@ export class MessageDecoder {
     return this.pending.length + this.out.length
   }
 
-  /** The stream closed: a message still incomplete is truncated. */
-  end(): void {
+  /** The stream closed: the message, or a truncated error if it is incomplete. */
+  end(): Decoded {
     if (this.failure) throw this.failure
-    if (this.phase === 'done') return
+    if (this.decoded) return this.decoded
     const where =
       this.phase === 'frames' ? `after ${this.written} of ${this.declared} bytes` : this.phase === 'length' ? 'before the length prefix was complete' : 'before the result byte'
     this.failure = new CodecError('truncated', `stream ended ${where}`)
@@ -214,7 +215,8 @@ export class MessageDecoder {
     const done = (): Decoded => {
       this.phase = 'done'
       const left = buf.subarray(off)
-      return { result: this.result, ssz: this.out, rest: tail.length === 0 ? left : concat([left, tail]) }
+      this.decoded = { result: this.result, ssz: this.out, rest: tail.length === 0 ? left : concat([left, tail]) }
+      return this.decoded
     }
     for (;;) {
       if (this.phase === 'result') {
@@ -315,9 +317,5 @@ export function decodeResponse(bytes: Uint8Array, bounds: SszBounds): Decoded {
 }
 
 function decodeWhole(decoder: MessageDecoder, bytes: Uint8Array): Decoded {
-  const decoded = decoder.push(bytes)
-  if (decoded) return decoded
-  decoder.end()
-  // end() throws for an incomplete message, and push returned null only for one.
-  throw new Error('unreachable')
+  return decoder.push(bytes) ?? decoder.end()
 }
