@@ -5,7 +5,9 @@
  * it does not run the Pulumi engine or its Docker provider (neither can be installed here). Grafana, Loki
  * and Alloy cannot be built here (config.ts, UNBUILDABLE_IMAGES): their containers are declared, not run.
  */
+import * as fs from "fs";
 import * as http from "http";
+import * as path from "path";
 import { execFile } from "child_process";
 import { SERVICES, ServiceId } from "../../components/services";
 import { readinessScript, parseNodeStatus } from "../../components/readiness";
@@ -21,6 +23,8 @@ const STACK = "e2e";
 const PEER = `eth-node-${STACK}-geth-peer`;
 /** Grafana's declared container, created (never started) on the local base image to inspect it. */
 const GRAFANA_PROBE = `eth-node-${STACK}-grafana-inspect`;
+/** The second peer monitor started as peer-monitor/README.md shows. */
+const README_MONITOR = `eth-node-${STACK}-readme-monitor`;
 let d: DeclaredStack;
 let started: StartResult;
 
@@ -53,7 +57,7 @@ beforeAll(async () => {
 }, 600_000);
 
 afterAll(async () => {
-    if (d) await teardown(d, [PEER, GRAFANA_PROBE]);
+    if (d) await teardown(d, [PEER, GRAFANA_PROBE, README_MONITOR]);
 }, 120_000);
 
 test("every declared container is started except the documented unbuildable ones", () => {
@@ -323,3 +327,32 @@ test("Grafana's admin password reaches its container only as a private file", as
     expect({ uid: file.uid, groupOrOtherBits: file.mode & 0o077 }).toEqual({ uid: SERVICES.grafana.user.uid, groupOrOtherBits: 0 });
     expect(grafana.inputs.envs).toContain(`GF_SECURITY_ADMIN_PASSWORD__FILE=/${upload!.name}`);
 });
+
+test("peer-monitor/README.md's way to run a second monitor against a deployed stack works as written", async () => {
+    // The block under "Against a deployed stack": `docker build -t <tag> peer-monitor` then
+    // `docker run --rm --network eth-node-<stack> -p <host>:<port>:<port> <tag> <flags>`, run here against this
+    // stack's network. Only `--rm` becomes `-d --name` (to read its answer) and DNS stays on loopback, as for
+    // every e2e container; the port mapping is kept (it publishes nothing on the internal network).
+    const runBlock = (readme: string) =>
+        /```(?:sh)?\n(docker build -t (\S+) peer-monitor)\n(docker run --rm --network eth-node-<stack> (.*?))\n```/s.exec(
+            fs.readFileSync(path.join(__dirname, "..", "..", readme), "utf8"),
+        );
+    const block = runBlock("peer-monitor/README.md");
+    expect(block).not.toBeNull();
+    // The root README shows the same lines.
+    expect(runBlock("README.md")?.slice(1)).toEqual(block!.slice(1));
+    const [, build, tag, , runRest] = block!;
+    const runArgs = runRest.replace(/\\\n\s*/g, " ").trim().split(/\s+/);
+    expect(runArgs).toContain(tag);
+    const containerPort = /-p \S+:(\d+)/.exec(runRest)![1];
+    await exec("docker", build.split(/\s+/).slice(1), { cwd: path.join(__dirname, "..", ".."), maxBuffer: 16 * 1024 * 1024 });
+    await removeIfPresent(`/containers/${README_MONITOR}?force=true`);
+    await exec("docker", ["run", "-d", "--name", README_MONITOR, "--dns", "127.0.0.1", "--network", d.networkName, ...runArgs]);
+    const monitor = `http://${await addressOf(README_MONITOR, d.networkName)}:${containerPort}`;
+    const peers = await eventually("the README's monitor to report both layers", 60_000, async () => {
+        const snapshot = JSON.parse((await get(`${monitor}/peers`)).body);
+        return snapshot.el?.subscription === "active" && snapshot.cl !== undefined ? snapshot : undefined;
+    });
+    expect(Array.isArray(peers.el.peers)).toBe(true);
+    expect((await get(`${monitor}/healthz`)).status).toBe(200);
+}, 240_000);
