@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto'
 import { bootnodes } from './discovery/bootnodes.js'
 import { parseEnr } from './discovery/enr.js'
-import { FAR_FUTURE_EPOCH, forkSchedule } from './forks.js'
+import { eth2Field, FAR_FUTURE_EPOCH, type ForkState, forkSchedule, watchForks } from './forks.js'
+import { ManualClock } from './testing/manualClock.js'
 import { builtinNetwork, customNetwork, type Network } from './networks.js'
 
 /**
@@ -135,5 +136,51 @@ BLOB_SCHEDULE:
     const s = forkSchedule(network())(genesisTime * 1000 + 1000)
     expect(s.next).toEqual({ epoch: 5, timeMs: (genesisTime + 5 * 32 * 6) * 1000, digestHex: specDigest('70000038', gvr, { epoch: 5, maxBlobs: 12 }) })
     expect(forkSchedule(network())((genesisTime + 5 * 32 * 6) * 1000).digestHex).toBe(s.next!.digestHex)
+  })
+})
+
+describe('the eth2 ENR value of our own record', () => {
+  test("equals, byte for byte, a real mainnet Lighthouse bootnode's (phase0, Altair at 74240)", () => {
+    const at = forkSchedule(builtinNetwork('mainnet'))
+    // The record's eth2 value as read with a separate RLP decoder.
+    expect(Buffer.from(eth2Field(at(epochTime(1000)))).toString('hex')).toBe('b5303f2a010000000022010000000000')
+  })
+
+  test('with nothing scheduled: the current version and FAR_FUTURE_EPOCH', () => {
+    const late = forkSchedule(builtinNetwork('mainnet'))(Date.UTC(2026, 11, 1))
+    expect(Buffer.from(eth2Field(late)).toString('hex')).toBe(`${late.digestHex}06000000ffffffffffffffff`)
+  })
+})
+
+describe('watchForks: the digest follows the clock without a restart', () => {
+  const schedule = forkSchedule(builtinNetwork('mainnet'))
+  const day = 86_400_000
+
+  test('a boundary 40 days ahead (beyond node timer range) fires exactly once, at its time, then the BPOs', () => {
+    const fulu = epochTime(411392)
+    const clock = new ManualClock(fulu - 40 * day)
+    const changes: { at: number; state: ForkState }[] = []
+    const w = watchForks(schedule, clock, (state) => changes.push({ at: clock.now(), state }))
+    expect(w.current().fork).toBe('electra')
+    clock.advance(40 * day - 1)
+    expect(changes).toEqual([])
+    expect(w.current().digestHex).toBe(specDigest('05000000', mainnetGvr))
+    clock.advance(1)
+    expect(changes.map((c) => [c.at, c.state.digestHex])).toEqual([[fulu, specDigest('06000000', mainnetGvr, { epoch: 364032, maxBlobs: 9 })]])
+    clock.advance(epochTime(419072) - fulu)
+    expect(changes.map((c) => c.at)).toEqual([fulu, epochTime(412672), epochTime(419072)])
+    expect(w.current().digestHex).toBe(specDigest('06000000', mainnetGvr, { epoch: 419072, maxBlobs: 21 }))
+    // Nothing scheduled after the last BPO: no timer left behind.
+    expect(clock.pendingTimers).toBe(0)
+  })
+
+  test('stop() leaves no timer and no further change', () => {
+    const clock = new ManualClock(epochTime(411392) - day)
+    const changes: ForkState[] = []
+    const w = watchForks(schedule, clock, (s) => changes.push(s))
+    w.stop()
+    expect(clock.pendingTimers).toBe(0)
+    clock.advance(2 * day)
+    expect(changes).toEqual([])
   })
 })

@@ -6,6 +6,7 @@
  */
 import { type ChainForkConfig, computeForkDigest, createChainForkConfig } from '@lodestar/config'
 import { type ForkName, SLOTS_PER_EPOCH } from '@lodestar/params'
+import type { Clock, TimerHandle } from './clock.js'
 import type { Network } from './networks.js'
 
 export type ForkState = {
@@ -52,5 +53,46 @@ export function forkSchedule(network: Network): ForkSchedule {
       nextForkVersion: nextFork ? nextFork.version : fork.version,
       nextForkEpoch: nextFork ? BigInt(nextFork.epoch) : FAR_FUTURE_EPOCH,
     }
+  }
+}
+
+/** Pure: the sentry's own ENR eth2 value (ENRForkID: fork digest, next fork version, next fork epoch LE). */
+export function eth2Field(state: ForkState): Uint8Array {
+  const out = new Uint8Array(16)
+  out.set(state.digest, 0)
+  out.set(state.nextForkVersion, 4)
+  new DataView(out.buffer).setBigUint64(8, state.nextForkEpoch, true)
+  return out
+}
+
+/** node's setTimeout fires at once for delays over 2^31 - 1 ms (~24.8 days): longer waits are chained. */
+const MAX_TIMER_MS = 2 ** 31 - 1
+
+/**
+ * Calls `onChange` with the new state at each digest change (fork or BPO), from the clock's time; `current`
+ * is always the state at the clock's now. A boundary months away is waited for in steps under node's
+ * timer limit, so that no change fires early and none is missed.
+ */
+export function watchForks(schedule: ForkSchedule, clock: Clock, onChange: (state: ForkState) => void): { current(): ForkState; stop(): void } {
+  let state = schedule(clock.now())
+  let timer: TimerHandle | undefined
+  const arm = () => {
+    if (!state.next) return
+    timer = clock.setTimeout(tick, Math.min(MAX_TIMER_MS, Math.max(0, state.next.timeMs - clock.now())))
+  }
+  const tick = () => {
+    const now = schedule(clock.now())
+    const changed = now.digestHex !== state.digestHex
+    state = now
+    arm()
+    if (changed) onChange(now)
+  }
+  arm()
+  return {
+    current: () => state,
+    stop: () => {
+      if (timer !== undefined) clock.clearTimeout(timer)
+      timer = undefined
+    },
   }
 }
