@@ -1,0 +1,53 @@
+/**
+ * Turns whatever a dial or handshake threw into a FailureClass, for backoff, metrics and events. Reads the
+ * error's name (libp2p 3's error classes, checked against libp2p 3.3.11, @chainsafe/libp2p-noise 17 and
+ * @chainsafe/libp2p-yamux 8) and node's system error codes, following `cause` and AggregateError's
+ * `errors`, since libp2p wraps what the transport threw.
+ */
+import type { FailureClass } from './backoff.js'
+import { CodecError } from './p2p/codec.js'
+
+const byName: Record<string, FailureClass> = {
+  TimeoutError: 'timeout',
+  AbortError: 'timeout',
+  UnexpectedPeerError: 'identity_mismatch',
+  InvalidPeerIdError: 'identity_mismatch',
+  UnsupportedProtocolError: 'protocol_unsupported',
+  StreamResetError: 'reset',
+  StreamAbortedError: 'reset',
+  ConnectionClosedError: 'reset',
+  MuxerClosedError: 'reset',
+  UnexpectedEOFError: 'reset',
+  InvalidCryptoExchangeError: 'bad_response',
+  InvalidMessageError: 'bad_response',
+}
+
+const byCode: Record<string, FailureClass> = {
+  ECONNREFUSED: 'refused',
+  EHOSTUNREACH: 'refused',
+  ENETUNREACH: 'refused',
+  EADDRNOTAVAIL: 'refused',
+  ETIMEDOUT: 'timeout',
+  ECONNRESET: 'reset',
+  EPIPE: 'reset',
+}
+
+/** Pure: the class of `error`; the most specific one found in its chain of causes, else "other". */
+export function classifyFailure(error: unknown): FailureClass {
+  const seen = new Set<unknown>()
+  const queue: unknown[] = [error]
+  let fallback: FailureClass | undefined
+  while (queue.length > 0) {
+    const e = queue.shift()
+    if (typeof e !== 'object' || e === null || seen.has(e)) continue
+    seen.add(e)
+    if (e instanceof CodecError) return e.errorClass
+    const { name, code, cause, errors } = e as { name?: unknown; code?: unknown; cause?: unknown; errors?: unknown }
+    // A system code says what the transport saw; a wrapper's name (a dial timeout around a refusal) less so.
+    if (typeof code === 'string' && byCode[code]) return byCode[code]
+    if (typeof name === 'string' && byName[name]) fallback ??= byName[name]
+    queue.push(cause)
+    if (Array.isArray(errors)) queue.push(...errors)
+  }
+  return fallback ?? 'other'
+}
