@@ -67,7 +67,7 @@ const CHUNK_COMPRESSED = 0x00
 const CHUNK_UNCOMPRESSED = 0x01
 const CHUNK_STREAM_IDENTIFIER = 0xff
 /** The framing format caps each chunk's uncompressed data at 64 KiB. */
-export const MAX_CHUNK_DATA = 65536
+const MAX_CHUNK_DATA = 65536
 const CHUNK_HEADER = 4
 const CHECKSUM = 4
 
