@@ -2,7 +2,7 @@
  * The events the sentry publishes (JetStream subjects events.peer_discovered and events.metadata_received,
  * or JSON lines). Field names of the original are kept so that its consumers still work; the additions are
  * listed in README.md. Builders are pure; `validateEvent` checks a parsed event against the schema (the
- * consumer uses it to set malformed messages aside).
+ * consumer is to use it to set malformed messages aside).
  */
 import type { NodeRecord } from './discovery/enr.js'
 import type { MetaData, Status } from './p2p/messages.js'
