@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto'
 import { bootnodes } from '../discovery/bootnodes.js'
 import { parseEnr } from '../discovery/enr.js'
 import { rng } from '../testing/random.js'
-import { attnetsToSubnets, computeShuffledIndex, computeSubscribedSubnets, nodeIdToBigInt, subnetsToAttnets } from './subnets.js'
+import { attnetsToSubnets, checkAttnets, computeShuffledIndex, computeSubscribedSubnets, nodeIdToBigInt, shortLivedSubnets, subnetsToAttnets } from './subnets.js'
 
 /**
  * The phase0 spec's pseudo-code, transcribed a second time and literally (bigint arithmetic, byte strings
@@ -133,5 +133,27 @@ describe('attnets bitfield', () => {
     expect(nodeIdToBigInt('00'.repeat(31) + '0a')).toBe(10n)
     expect(nodeIdToBigInt('0a')).toBeNull()
     expect(nodeIdToBigInt('zz'.repeat(32))).toBeNull()
+  })
+})
+
+describe('attnets against the spec, and short-lived subnets', () => {
+  test('match, all (subscribe-all), superset, differs', () => {
+    expect(checkAttnets(subnetsToAttnets([11, 12]), [11, 12])).toBe('match')
+    expect(checkAttnets(new Uint8Array(8).fill(0xff), [11, 12])).toBe('all')
+    expect(checkAttnets(subnetsToAttnets([11, 12, 40]), [11, 12])).toBe('superset')
+    expect(checkAttnets(subnetsToAttnets([12, 13]), [11, 12])).toBe('differs')
+    expect(checkAttnets(new Uint8Array(8), [11, 12])).toBe('differs')
+  })
+
+  test('the real hoodi Lighthouse bootnode matches its computed subnets', () => {
+    const r = parseEnr(bootnodes.hoodi[0])
+    if (!r.ok) throw new Error(r.error)
+    expect(checkAttnets(r.record.attnets!, computeSubscribedSubnets(nodeIdToBigInt(r.record.nodeId)!, 0))).toBe('match')
+  })
+
+  test('short-lived = subscribed minus long-lived, 0..63 (0 counted), unique, ascending', () => {
+    expect(shortLivedSubnets([63, 0, 11, 12, 5, 5], [11, 12])).toEqual([0, 5, 63])
+    expect(shortLivedSubnets([11, 12], [11, 12])).toEqual([])
+    expect(shortLivedSubnets([64, -1, 1.5, 3], [])).toEqual([3])
   })
 })

@@ -118,3 +118,28 @@ export function subnetsToAttnets(subnets: Iterable<number>): Uint8Array {
   }
   return out
 }
+
+/**
+ * How a peer's advertised attnets compare with the long-lived subnets the spec assigns its node id:
+ * "match" (exactly those), "all" (every subnet: --subscribe-all-subnets), "superset" (those and more, e.g.
+ * an aggregator's extra long-lived ones), "differs" (some assigned subnet missing: an older client, a period
+ * just turned, or a node id that is not the one it claims).
+ */
+export type AttnetsCheck = 'match' | 'all' | 'superset' | 'differs'
+
+/** Pure: see AttnetsCheck. */
+export function checkAttnets(attnets: Uint8Array, longLived: readonly number[]): AttnetsCheck {
+  const advertised = new Set(attnetsToSubnets(attnets))
+  if (!longLived.every((s) => advertised.has(s))) return 'differs'
+  if (advertised.size === ATTESTATION_SUBNET_COUNT) return 'all'
+  return advertised.size === new Set(longLived).size ? 'match' : 'superset'
+}
+
+/**
+ * Pure: the short-lived subnets among a peer's gossip subscriptions: attestation subnets 0..63 it subscribed
+ * to that are not long-lived ones, ascending. Those follow validator duties: a node with any hosts validators.
+ */
+export function shortLivedSubnets(subscribed: Iterable<number>, longLived: Iterable<number>): number[] {
+  const long = new Set(longLived)
+  return [...new Set(subscribed)].filter((s) => Number.isInteger(s) && s >= 0 && s < ATTESTATION_SUBNET_COUNT && !long.has(s)).sort((a, b) => a - b)
+}
