@@ -1,6 +1,7 @@
 /**
- * Access to the real validators (Debian packages `prometheus` → promtool, `prometheus-alertmanager` →
- * amtool) for the monitoring tests. A missing tool fails the suite under CI=true and skips it loudly otherwise.
+ * Access to the real validators (promtool and amtool at the versions the stack deploys, built by
+ * test/e2e/images/build-images.sh) for the monitoring tests. A missing tool, or one of another version, fails
+ * the suite under CI=true and skips it loudly otherwise.
  */
 import { spawnSync } from "child_process";
 import * as fs from "fs";
@@ -11,18 +12,30 @@ import { parseMonitoringConfig } from "../components/monitoringConfig";
 import { buildAlertRules } from "../components/monitoring/alertRules";
 import { buildDashboards } from "../dashboards";
 
-export function hasTool(name: string): boolean {
-    return spawnSync(name, ["--version"], { encoding: "utf8" }).status === 0;
+/** The version a validator must have: that of the image the stack deploys it with (promtool ships with Prometheus). */
+export function pinnedToolVersion(tool: string): string | undefined {
+    const images = parseMonitoringConfig(() => undefined).images;
+    const image = tool === "promtool" ? images.prometheus : tool === "amtool" ? images.alertmanager : undefined;
+    return image?.slice(image.lastIndexOf(":") + 1).replace(/^v/, "");
 }
 
-/** `describe` when every tool is installed; under CI a missing tool is an error, elsewhere a loud skip. */
+/** Why a tool cannot be used: not on PATH, or another version than the stack pins (e.g. Debian's promtool 2.42). */
+export function toolProblem(name: string, env: NodeJS.ProcessEnv = process.env): string | undefined {
+    const run = spawnSync(name, ["--version"], { encoding: "utf8", env });
+    if (run.status !== 0) return `${name} not on PATH`;
+    const version = /version (\S+)/.exec(`${run.stdout}${run.stderr}`)?.[1];
+    const pinned = pinnedToolVersion(name);
+    return pinned !== undefined && version !== pinned ? `${name} is ${version ?? "of unknown version"}, not the pinned ${pinned}` : undefined;
+}
+
+/** `describe` when every tool is installed at its pinned version; under CI anything else is an error, elsewhere a loud skip. */
 export function describeWithTools(tools: string[], title: string, body: () => void): void {
-    const missing = tools.filter((t) => !hasTool(t));
-    if (missing.length === 0) {
+    const problems = tools.map((t) => toolProblem(t)).filter((p): p is string => p !== undefined);
+    if (problems.length === 0) {
         describe(title, body);
         return;
     }
-    const reason = `${missing.join(", ")} not installed (apt-get install prometheus prometheus-alertmanager)`;
+    const reason = `${problems.join("; ")} (sudo test/e2e/images/build-images.sh --tools-only builds the pinned ones into /var/cache/eth-node-e2e/bin)`;
     if (process.env.CI === "true") {
         describe(title, () => {
             it("has its validators installed", () => {
