@@ -3,7 +3,8 @@
 # older, npm packages, Debian packages, the pinned monitoring binaries and local images built from the Go
 # module proxy), then runs
 #   1. the Pulumi program under mocks + rendered monitoring config against promtool/amtool (root jest),
-#   2. the peer monitor's unit, integration and fault tests (peer-monitor jest),
+#   2. the peer monitor's unit, integration and fault tests (peer-monitor jest), and the validator tracker's
+#      unit tests (valtrack jest),
 #   3. the end-to-end run of the declared containers on a real Docker engine (test/e2e).
 # and ends with one summary line: "N passed, N failed".
 # Set E2E=0 to skip step 3 and the images (e.g. on a machine without a Docker-capable kernel); root is needed
@@ -21,10 +22,12 @@ source scripts/node24.sh || exit 1
 step "npm packages"
 npm ci --no-audit --no-fund --loglevel=error || exit 1
 (cd peer-monitor && npm ci --no-audit --no-fund --loglevel=error && npm run --silent build) || exit 1
+(cd valtrack && npm ci --no-audit --no-fund --loglevel=error) || exit 1
 
 step "typecheck"
 npx tsc --noEmit -p . || status=1
 (cd peer-monitor && npx tsc --noEmit -p .) || status=1
+(cd valtrack && npx tsc --noEmit -p .) || status=1
 
 # The pinned Prometheus, Alertmanager and node_exporter (promtool and amtool for the rendered config, the
 # same binaries the local images carry), and with E2E on every image the stack pins.
@@ -46,6 +49,9 @@ CI=true npx jest --ci --json --outputFile="$RESULTS/root.json" || status=1
 
 step "peer monitor"
 (cd peer-monitor && CI=true npx jest --ci --json --outputFile="$RESULTS/peer-monitor.json") || status=1
+
+step "validator tracker (unit tests)"
+(cd valtrack && CI=true npx jest --ci --json --outputFile="$RESULTS/valtrack.json") || status=1
 
 if [ "$images_built" = 1 ]; then
   step "end-to-end: declared containers on a real Docker engine"
