@@ -78,3 +78,16 @@ test('counts by fork digest', () => {
   t.observe(node(4), 0)
   expect(Object.fromEntries(t.countByDigest())).toEqual({ aabbccdd: 2, '01020304': 1, none: 1 })
 })
+
+test('nextDueMs: the earliest due time among peers not in flight; none while all are in flight', () => {
+  const t = new PeerTable(30 * minute, () => 1)
+  expect(t.nextDueMs()).toBeUndefined()
+  t.observe(node(1), 100)
+  t.observe(node(2), 200)
+  expect(t.nextDueMs()).toBe(100)
+  t.takeDue(200, 10)
+  expect(t.nextDueMs()).toBeUndefined()
+  t.visited(node(1).nodeId, 1000)
+  t.visited(node(2).nodeId, 500)
+  expect(t.nextDueMs()).toBe(500 + 30 * minute)
+})

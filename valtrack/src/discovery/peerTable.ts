@@ -53,6 +53,13 @@ export class PeerTable {
     })
   }
 
+  /** When the earliest peer not in flight is due, or undefined when every peer is in flight (or none is known). */
+  nextDueMs(): number | undefined {
+    let next = Infinity
+    for (const e of this.entries.values()) next = Math.min(next, e.nextVisitMs)
+    return Number.isFinite(next) ? next : undefined
+  }
+
   /** A successful visit: the backoff is cleared (only here) and the next visit is a revisit period away. */
   visited(nodeId: string, nowMs: number): void {
     const e = this.entries.get(nodeId)
