@@ -1,8 +1,9 @@
 /**
- * `npm run bench`: throughput of the pure foundation the sentry's hot paths run on (the issue's network
- * benchmarks, discovery over a synthetic DHT and handshakes against Prysm, come with the networked parts).
- * Each case runs for about a second of wall time; results are operations per second.
+ * `npm run bench`: throughput of the pure foundation the sentry's hot paths run on, each case for about a
+ * second of wall time (operations per second), then discovery over a synthetic DHT (benchDiscovery.ts;
+ * `npm run bench -- 2000` sets its size, default 1,000). Handshakes against Prysm come with the dialer.
  */
+import { benchDiscovery } from './benchDiscovery.js'
 import { bootnodes } from './discovery/bootnodes.js'
 import { parseEnr } from './discovery/enr.js'
 import { forkSchedule } from './forks.js'
@@ -35,3 +36,4 @@ measure('ENR: decode, verify signature, read fields', (i) => parseEnr(enrs[i % e
 measure('compute_subscribed_subnets (many nodes, one epoch)', (i) => computeSubscribedSubnets(nodeId ^ BigInt(i), 420_000))
 measure('fork digest at a time (mainnet)', (i) => at(Date.UTC(2026, 0, 1) + i * 1000))
 console.log(`RSS ${Math.round(process.memoryUsage().rss / 2 ** 20)} MiB`)
+await benchDiscovery(Number(process.argv[2] ?? 1000))
