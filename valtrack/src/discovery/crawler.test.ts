@@ -23,8 +23,16 @@ const ring = (i: number) => [(i + 1) % SIZE, (i + 2) % SIZE]
 // crawler would be a dead node in the next test's crawl.
 let dht: SyntheticDht
 beforeEach(async () => {
-  dht = await startSyntheticDht({ size: SIZE, links: ring, entries: (i) => ({ eth2: eth2Field(isOther(i) ? other : ours) }) })
+  // A link under log distance 240 (chance 2^-16 each) would not be asked for: such a network is rebuilt.
+  for (;;) {
+    dht = await startSyntheticDht({ size: SIZE, links: ring, entries: (i) => ({ eth2: eth2Field(isOther(i) ? other : ours) }) })
+    if (dht.nodeIds.every((id, i) => ring(i).every((j) => logDistance(id, dht.nodeIds[j]!) >= 240))) return
+    await dht.stop()
+  }
 })
+
+/** Kademlia's log distance: the bit length of a XOR b. */
+const logDistance = (a: string, b: string) => (BigInt(`0x${a}`) ^ BigInt(`0x${b}`)).toString(2).length
 
 const crawlers: Crawler[] = []
 afterEach(async () => {
