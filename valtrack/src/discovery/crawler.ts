@@ -33,7 +33,10 @@ export type CrawlerOptions = {
 }
 
 export type CrawlerCounters = {
-  /** Passes that ended with no node left due (every known node visited). */
+  /**
+   * Passes that ended with no node left due (every known node visited). A crawl that takes longer than the
+   * revisit period never runs out of due nodes and counts no more rounds: `visits` keeps counting.
+   */
   rounds: number
   visits: number
   /** Distinct nodes learned (bootnodes included). */
