@@ -135,6 +135,17 @@ export type ServiceResult = {
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!
 const mb = (bytes: number) => bytes / 1024 / 1024
 
+/** The loopback fake geth and beacon node, started and holding `el` EL and `cl` CL peers. */
+async function fakesWith(el: number, cl: number): Promise<{ geth: FakeGeth; beacon: FakeBeacon }> {
+  const geth = new FakeGeth()
+  const beacon = new FakeBeacon()
+  await geth.start()
+  await beacon.start()
+  geth.peers = elPeers(el)
+  beacon.peers = clPeers(cl)
+  return { geth, beacon }
+}
+
 /**
  * The real service process (dist/main.js) holding `el` EL + `cl` CL peers from the loopback fakes, for `seconds`,
  * with its default settings but interval 0.5 s (every half second it re-fetches and re-parses both lists; no
@@ -145,12 +156,7 @@ const mb = (bytes: number) => bytes / 1024 / 1024
  *   (VmHWM) over the whole run, start-up and snapshot included.
  */
 async function serviceRun(el: number, cl: number, seconds = 8): Promise<ServiceResult> {
-  const geth = new FakeGeth()
-  const beacon = new FakeBeacon()
-  await geth.start()
-  await beacon.start()
-  geth.peers = elPeers(el)
-  beacon.peers = clPeers(cl)
+  const { geth, beacon } = await fakesWith(el, cl)
   const child = startService(['--el-url', geth.wsUrl, '--cl-url', beacon.url, '--interval', '0.5', '--log-level', 'warn'], true)
   let snapshotLine: ((line: Line) => void) | null = null
   watchLines(child.stdout!, (line) => {
@@ -288,12 +294,7 @@ function sameFlagsAsService(): boolean {
  * between peer changes; a peer change adds one line (see the README).
  */
 async function logVolume(el: number, cl: number, seconds: number, warmupS = 30) {
-  const geth = new FakeGeth()
-  const beacon = new FakeBeacon()
-  await geth.start()
-  await beacon.start()
-  geth.peers = elPeers(el)
-  beacon.peers = clPeers(cl)
+  const { geth, beacon } = await fakesWith(el, cl)
   const child = startService(['--el-url', geth.wsUrl, '--cl-url', beacon.url])
   const window = { snapshots: 0, snapshotBytes: 0, lines: 0, counting: false }
   const out = watchLines(child.stdout!, (line) => {
