@@ -41,11 +41,7 @@ export function staleConditionals(live: ReadonlySet<string>): string[] {
     return Object.keys(CONDITIONAL_METRICS).filter((n) => isLive(n, live)).sort();
 }
 
-/** The PromQL an expression becomes once Grafana's variables are substituted (as a dashboard sends it). */
-export function asQuery(expr: string): string {
-    return substituteGrafanaVariables(expr);
-}
-
+/** The metric names an expression selects once Grafana's variables are substituted (as a dashboard sends it). */
 export function namesIn(expr: string): string[] {
-    return metricNamesIn(asQuery(expr));
+    return metricNamesIn(substituteGrafanaVariables(expr));
 }

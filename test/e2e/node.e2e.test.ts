@@ -12,14 +12,17 @@ import { execFile } from "child_process";
 import { SERVICES, ServiceId } from "../../components/services";
 import { readinessScript, parseNodeStatus } from "../../components/readiness";
 import { parseNodeConfig } from "../../components/config";
+import { substituteGrafanaVariables } from "../../components/monitoring/promql";
 import { allPromExpressions } from "../monitoringTools";
 import { dockerApi, dockerApiRaw, removeIfPresent } from "./dockerEngine";
-import { asQuery, namesIn, readCatalog, staleConditionals, unexplainedMissing } from "./liveMetrics";
+import { namesIn, readCatalog, staleConditionals, unexplainedMissing } from "./liveMetrics";
 import { DeclaredStack, StartResult, addressOf, builtImages, checkImages, createContainer, declare, eventually, exec, inspect, logs, teardown, up } from "./runner";
 import { readFirstEntry } from "./tar";
 import { E2E_CONFIG, E2E_SCRAPE_SECONDS, UNBUILDABLE_IMAGES, imageRepository } from "./config";
 
 const STACK = "e2e";
+/** The e2e stack's parsed config: thresholds, bind address and pinned images the checks compare against. */
+const E2E_NODE_CONFIG = parseNodeConfig((key) => E2E_CONFIG[key]);
 const PEER = `eth-node-${STACK}-geth-peer`;
 /** Grafana's declared container, created (never started) on the local base image to inspect it. */
 const GRAFANA_PROBE = `eth-node-${STACK}-grafana-inspect`;
@@ -209,12 +212,11 @@ test("Prometheus scrapes every target that runs here (up == 1), by the registry'
 }, 180_000);
 
 test("every alert rule and dashboard expression evaluates against the live Prometheus", async () => {
-    const thresholds = parseNodeConfig((key) => E2E_CONFIG[key]).monitoring.thresholds;
-    const expressions = allPromExpressions(thresholds);
+    const expressions = allPromExpressions(E2E_NODE_CONFIG.monitoring.thresholds);
     expect(expressions.length).toBeGreaterThan(20);
     const failures: string[] = [];
     for (const { where, expr } of expressions) {
-        const res = await prometheusApi(`query?query=${encodeURIComponent(asQuery(expr))}`);
+        const res = await prometheusApi(`query?query=${encodeURIComponent(substituteGrafanaVariables(expr))}`);
         if (res.status !== "success") failures.push(`${where}: ${res.error} (${expr})`);
     }
     expect(failures).toEqual([]);
@@ -225,8 +227,7 @@ test("every metric name the rules, dashboards and catalog use exists in the live
     // Two scrape rounds after every target is up, so each name has been seen.
     await new Promise((r) => setTimeout(r, 2 * Number.parseInt(E2E_SCRAPE_SECONDS, 10) * 1000));
     const live = new Set<string>((await prometheusApi("label/__name__/values")).data);
-    const thresholds = parseNodeConfig((key) => E2E_CONFIG[key]).monitoring.thresholds;
-    const used = allPromExpressions(thresholds).flatMap(({ expr }) => namesIn(expr));
+    const used = allPromExpressions(E2E_NODE_CONFIG.monitoring.thresholds).flatMap(({ expr }) => namesIn(expr));
     const catalogued = readCatalog()
         .filter((e) => jobs.includes(e.target) || e.target === "(every scrape job)")
         .map((e) => e.name);
@@ -234,16 +235,15 @@ test("every metric name the rules, dashboards and catalog use exists in the live
 }, 120_000);
 
 test("each running service reports exactly the version the stack pins", async () => {
-    const config = parseNodeConfig((key) => E2E_CONFIG[key]);
     const tag = (image: string) => image.slice(image.lastIndexOf(":") + 1).replace(/^v/, "");
-    expect((await prometheusApi("status/buildinfo")).data.version).toBe(tag(config.monitoring.images.prometheus));
+    expect((await prometheusApi("status/buildinfo")).data.version).toBe(tag(E2E_NODE_CONFIG.monitoring.images.prometheus));
     const am = JSON.parse((await get(`${await urlOf("alertmanager", "http")}/api/v2/status`)).body);
-    expect(am.versionInfo.version).toBe(tag(config.monitoring.images.alertmanager));
+    expect(am.versionInfo.version).toBe(tag(E2E_NODE_CONFIG.monitoring.images.alertmanager));
     const ne = (await get(`${await urlOf("nodeExporter", "http")}${SERVICES.nodeExporter.metrics.path}`)).body;
-    expect(ne).toMatch(new RegExp(`node_exporter_build_info\\{[^}]*version="${tag(config.monitoring.images.nodeExporter)}"`));
+    expect(ne).toMatch(new RegExp(`node_exporter_build_info\\{[^}]*version="${tag(E2E_NODE_CONFIG.monitoring.images.nodeExporter)}"`));
     const prysm = JSON.parse((await get(`${await urlOf("beacon", "http")}/eth/v1/node/version`)).body).data.version;
-    expect(prysm).toMatch(new RegExp(`^Prysm/v${tag(config.images.prysm).replace(/\./g, "\\.")}[ /]`));
-    expect(await gethExec(of("execution"), "web3.version.node", "/data/geth.ipc")).toContain(`/v${tag(config.images.geth)}-`);
+    expect(prysm).toMatch(new RegExp(`^Prysm/v${tag(E2E_NODE_CONFIG.images.prysm).replace(/\./g, "\\.")}[ /]`));
+    expect(await gethExec(of("execution"), "web3.version.node", "/data/geth.ipc")).toContain(`/v${tag(E2E_NODE_CONFIG.images.geth)}-`);
     // Built with upstream's toolchain: with Go 1.26 Prysm's QUIC transport panics on its first inbound handshake.
     const prysmMetrics = (await get(`${await urlOf("beacon", "metrics")}${SERVICES.beacon.metrics.path}`)).body;
     expect(prysmMetrics).toContain(`go_info{version="${builtImages().PRYSM_GOTOOLCHAIN}"}`);
@@ -272,7 +272,7 @@ test("the engine publishes exactly the declared host ports: P2P on all interface
     // stand-in: its declared port bindings on the local busybox image, which only listens (httpd on each
     // TCP port) on the default bridge. The engine's own view (NetworkSettings.Ports) is read back, and each
     // bindAddress port is fetched from the host through the engine's proxy.
-    const bindAddress = parseNodeConfig((key) => E2E_CONFIG[key]).bindAddress;
+    const bindAddress = E2E_NODE_CONFIG.bindAddress;
     const p2pPorts = new Set([SERVICES.execution.ports.p2p, SERVICES.beacon.ports.p2pTcp, SERVICES.beacon.ports.p2pUdp, SERVICES.beacon.ports.p2pQuic]);
     const withPorts = d.containers.filter((c) => (c.inputs.ports ?? []).length > 0);
     expect(withPorts.map((c) => c.name)).toEqual(expect.arrayContaining([of("execution"), of("beacon"), of("peerMonitor"), of("prometheus")]));
