@@ -132,7 +132,9 @@ describe('service process', () => {
     const { c, out } = start(['--listen', '127.0.0.1:0', '--el-url', geth.wsUrl, '--cl-url', beacon.url])
     await listenPort(out)
     const snapshots = () => out.stdout.split('\n').filter((l) => l.includes('"event":"snapshot"')).map((l) => JSON.parse(l) as Record<string, any>)
-    await waitFor(() => out.stdout.includes('"event":"peer_connected","ts"') && out.stdout.includes('"layer":"cl"'), 10_000, 'initial peers')
+    const connectedLayers = () => new Set(out.stdout.split('\n').filter((l) => l.includes('"event":"peer_connected"')).map((l) => (JSON.parse(l) as { layer: string }).layer))
+    // Both layers' first polls must be in before the signal: they finish in either order.
+    await waitFor(() => connectedLayers().has('el') && connectedLayers().has('cl'), 10_000, 'initial peers of both layers')
     expect(snapshots()).toEqual([])
     c.kill('SIGUSR2')
     const [snap] = await waitFor(() => (snapshots().length > 0 ? snapshots() : null), 10_000, 'signal snapshot')
