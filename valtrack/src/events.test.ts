@@ -32,7 +32,7 @@ describe('peer_discovered', () => {
   })
 
   test('a record without consensus keys or addresses, and one with a malformed key', () => {
-    const bare: NodeRecord = { enr: 'enr:x', nodeId: 'ab'.repeat(32), seq: 1n, ip6: '::1', problems: [{ key: 'attnets', reason: 'expected 8 bytes, got 7' }] }
+    const bare: NodeRecord = { enr: 'enr:x', nodeId: 'ab'.repeat(32), peerId: '16Uiu2HAm-bare', seq: 1n, ip6: '::1', problems: [{ key: 'attnets', reason: 'expected 8 bytes, got 7' }] }
     const e = peerDiscovered(bare, 'p', crawler, 1)
     expect(e).toMatchObject({ ip: '::1', port: 0, fork_digest: null, attnets: null, enr_problems: ['attnets: expected 8 bytes, got 7'] })
     expect(validateEvent('peer_discovered', e)).toEqual([])

@@ -35,6 +35,15 @@ describe('real bootnode records', () => {
     expect(record(tekuMainnet).nodeId).toBe(hex(keccak_256(uncompressed.subarray(1))))
   })
 
+  test('the peer id is the libp2p identity of the same secp256k1 key (what a dial must reach)', async () => {
+    const { privateKeyFromRaw } = await import('@libp2p/crypto/keys')
+    const { peerIdFromPrivateKey } = await import('@libp2p/peer-id')
+    const key = secp256k1.utils.randomSecretKey()
+    const expected = peerIdFromPrivateKey(privateKeyFromRaw(key)).toString()
+    expect(record(signed({}, key)).peerId).toBe(expected)
+    expect(expected).toMatch(/^16Uiu2/)
+  })
+
   test('Prysm mainnet: eth2 with FAR_FUTURE_EPOCH, empty attnets', () => {
     const r = record(prysmMainnet)
     expect(r.ip).toBe('18.223.219.100')

@@ -23,6 +23,8 @@ export type NodeRecord = {
   enr: string
   /** keccak256 of the public key, 64 hex digits: the discv5 node id, input to compute_subscribed_subnets. */
   nodeId: string
+  /** The libp2p peer id of the record's secp256k1 key ("16Uiu2..."): whom a dial must reach. */
+  peerId: string
   seq: bigint
   ip?: string
   ip6?: string
@@ -103,7 +105,7 @@ function readRecord(enr: ENR, text: string): NodeRecord {
   }
   // Absent keys stay absent (no `undefined` properties): events and tests see only what the record has.
   const present = Object.fromEntries(Object.entries(values).filter(([, v]) => v !== undefined))
-  return { enr: text, nodeId: enr.nodeId, seq: enr.seq, ...present, problems }
+  return { enr: text, nodeId: enr.nodeId, peerId: enr.peerId.toString(), seq: enr.seq, ...present, problems }
 }
 
 const wrongLength = (v: Uint8Array, expected: number) => refuse(`expected ${expected} bytes, got ${v.length}`)

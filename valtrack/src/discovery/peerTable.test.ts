@@ -4,6 +4,7 @@ import { PeerTable } from './peerTable.js'
 const node = (i: number, seq = 1n, digest?: string): NodeRecord => ({
   enr: `enr:${i}`,
   nodeId: i.toString(16).padStart(64, '0'),
+  peerId: `peer-${i}`,
   seq,
   problems: [],
   ...(digest && { eth2: { forkDigest: Buffer.from(digest, 'hex'), nextForkVersion: new Uint8Array(4), nextForkEpoch: 0n } }),
