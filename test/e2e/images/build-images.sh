@@ -5,15 +5,19 @@
 # Usage: test/e2e/images/build-images.sh [--rebuild] [--clean] [--tools-only] [--help]
 #   --rebuild     rebuild every image even if its tag exists (cached binaries are reused)
 #   --clean       also delete the cached binaries/rootfs under $ETH_E2E_CACHE (Go caches are kept)
-#   --tools-only  build only the host tools the unit tests run (promtool, amtool at the pinned versions); no Docker
+#   --tools-only  build only the host tools the tests run (promtool, amtool & co. at the pinned versions; Prysm's
+#                 beacon-chain and prysmctl and nats-server for valtrack's devnet tests); no Docker
 # The tags, and so the versions, are the stack's defaults (read from components/ by stackImages.ts; nothing
 # here names a version), so the e2e suite runs what `pulumi up` deploys. Needs `npm ci` in the repository.
 # Grafana, Loki and Alloy are not built: their modules are AGPL (Grafana, Loki) or refused by the proxy (Alloy).
 # Environment: ETH_E2E_CACHE (default /var/cache/eth-node-e2e), PRYSM_GOTOOLCHAIN (go1.25.5, the toolchain
 #   upstream builds Prysm with: built with Go 1.26 its QUIC transport panics on the first inbound handshake),
 #   DEBIAN_MIRROR, DOCKERD_FLAGS, DOCKERD_TIMEOUT (60 s).
-# Writes $ETH_E2E_CACHE/images.env (the tags built) and $ETH_E2E_CACHE/bin/ (prometheus, promtool,
-# alertmanager, amtool, node_exporter at the pinned versions, for the host-side tests).
+# Writes $ETH_E2E_CACHE/images.env (the tags built), $ETH_E2E_CACHE/bin/ (prometheus, promtool,
+# alertmanager, amtool, node_exporter at the pinned versions, nats-server at NATS_SERVER_VERSION, for the
+# host-side tests) and $ETH_E2E_CACHE/tools.env (read by valtrack/src/testing/devnet.ts): PRYSM_BIN_DIR (the
+# directory of beacon-chain and prysmctl, the stack's pinned Prysm version built with PRYSM_GOTOOLCHAIN),
+# NATS_SERVER (the nats-server binary), with their versions. Both are built in every mode, --tools-only too.
 set -euo pipefail
 
 SCRIPT_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -21,6 +25,9 @@ ROOT=$(cd "$SCRIPT_DIR/../../.." && pwd)
 CACHE_DIR=${ETH_E2E_CACHE:-/var/cache/eth-node-e2e}
 PRYSM_GOTOOLCHAIN=${PRYSM_GOTOOLCHAIN:-go1.25.5}
 PRYSM_MODULE=github.com/OffchainLabs/prysm/v7
+# Not part of the stack (no image pins it): the NATS JetStream server valtrack's tests run on loopback.
+NATS_SERVER_VERSION=v2.15.2
+NATS_SERVER_MODULE=github.com/nats-io/nats-server/v2
 GETH_MODULE=github.com/ethereum/go-ethereum
 PROMETHEUS_MODULE=github.com/prometheus/prometheus
 ALERTMANAGER_MODULE=github.com/prometheus/alertmanager
@@ -362,55 +369,103 @@ build_monitoring_images() {
 }
 
 # ---------------------------------------------------------------------------------------------- Prysm
+# The directory of the stack's pinned Prysm version built with $PRYSM_GOTOOLCHAIN: beacon-chain (the image's
+# binary and valtrack's devnet nodes) and prysmctl (valtrack's devnet genesis).
+prysm_dir() { echo "$CACHE_DIR/prysm-$(tag_of "$PRYSM_IMAGE")-$PRYSM_GOTOOLCHAIN"; }
+prysm_cached() { [[ -x $1/beacon-chain && -x $1/prysmctl ]]; }
+
 # Runs in the background (started early); writes its own log and timing under $CACHE_DIR.
 build_prysm_binary() {
-  local v=$1 out=$CACHE_DIR/prysm-$1-$PRYSM_GOTOOLCHAIN src commit bdate bunix pkg s built
+  local v=$1 out=$CACHE_DIR/prysm-$1-$PRYSM_GOTOOLCHAIN src commit bdate bunix pkg s built b
   s=$(date +%s)
-  if [[ -x $out/beacon-chain ]]; then echo "cached binary $out/beacon-chain"; echo 0 >"$CACHE_DIR/prysm-build.secs"; return 0; fi
+  if prysm_cached "$out"; then echo "cached binaries $out/{beacon-chain,prysmctl}"; echo 0 >"$CACHE_DIR/prysm-build.secs"; return 0; fi
   src=$(module_copy "$PRYSM_MODULE" "$v")
   IFS='|' read -r commit bdate bunix < <(go list -m \
     -f '{{with .Origin}}{{.Hash}}{{end}}|{{.Time.UTC.Format "2006-01-02T15:04:05Z"}}|{{.Time.Unix}}' "$PRYSM_MODULE@$v")
   cd "$src"
   # go.mod replaces go-bip39 with ./third_party/go-bip39, a nested module that module zips never contain.
-  # The beacon node does not import it (only wallet/validator code does): use the upstream module instead.
+  # Neither binary needs Prysm's copy (only wallet/validator code imports it): use the upstream module instead.
   if [[ ! -d third_party/go-bip39 ]]; then go mod edit -dropreplace github.com/tyler-smith/go-bip39; fi
   pkg=$PRYSM_MODULE/runtime/version
   mkdir -p "$out.tmp"
-  # Portable blst (no ADX/BMI2 assumptions), like upstream's release builds for generic amd64.
+  # Portable blst (no ADX/BMI2 assumptions), like upstream's release builds for generic amd64. One build of
+  # both commands: the packages they share compile once.
   GOTOOLCHAIN=$PRYSM_GOTOOLCHAIN GOFLAGS=-mod=mod CGO_ENABLED=1 CGO_CFLAGS="-O2 -D__BLST_PORTABLE__" go build -trimpath \
     -ldflags "-s -w -X $pkg.gitTag=$v -X $pkg.gitCommit=${commit:-unknown} -X $pkg.buildDate=$bdate -X $pkg.buildDateUnix=$bunix" \
-    -o "$out.tmp/beacon-chain" ./cmd/beacon-chain
-  built=$(go version "$out.tmp/beacon-chain" | awk '{print $2}')
-  [[ $built == "$PRYSM_GOTOOLCHAIN" ]] || { echo "beacon-chain was built with $built, not $PRYSM_GOTOOLCHAIN"; return 1; }
+    -o "$out.tmp/" ./cmd/beacon-chain ./cmd/prysmctl
+  for b in beacon-chain prysmctl; do
+    built=$(go version "$out.tmp/$b" | awk '{print $2}')
+    [[ $built == "$PRYSM_GOTOOLCHAIN" ]] || { echo "$b was built with $built, not $PRYSM_GOTOOLCHAIN"; return 1; }
+  done
   rm -rf "$out"; mv "$out.tmp" "$out"
   cd /; rm -rf "$src"
   echo $(( $(date +%s) - s )) >"$CACHE_DIR/prysm-build.secs"
 }
 
+# The binaries are needed even when the image exists (valtrack's devnet tests run them on the host).
 start_prysm_build() {
   PRYSM_PID=
   rm -f "$CACHE_DIR/prysm-build.secs"
-  if image_exists "$PRYSM_IMAGE" && [[ $REBUILD == 0 ]]; then return 0; fi
+  if prysm_cached "$(prysm_dir)"; then log "    cached binaries $(prysm_dir)/{beacon-chain,prysmctl}"; return 0; fi
   log "    Prysm $(tag_of "$PRYSM_IMAGE") binary build ($PRYSM_GOTOOLCHAIN) started in the background (log $CACHE_DIR/prysm-build.log)"
   ( set -euo pipefail; build_prysm_binary "$(tag_of "$PRYSM_IMAGE")" ) >"$CACHE_DIR/prysm-build.log" 2>&1 &
   PRYSM_PID=$!
 }
 
-build_prysm_image() {
-  local v; v=$(tag_of "$PRYSM_IMAGE")
+wait_prysm_build() {
+  local v out; v=$(tag_of "$PRYSM_IMAGE"); out=$(prysm_dir)
   if [[ -n ${PRYSM_PID:-} ]]; then
     log "    waiting for the background Prysm build (pid $PRYSM_PID)"
     if ! wait "$PRYSM_PID"; then tail -n 40 "$CACHE_DIR/prysm-build.log" >&2; die "Prysm build failed (log $CACHE_DIR/prysm-build.log)"; fi
+    PRYSM_PID=
     log "    Prysm binary build took $(cat "$CACHE_DIR/prysm-build.secs" 2>/dev/null || echo '?')s in the background"
   fi
+  local version
+  version=$("$out/beacon-chain" --version 2>&1 | head -1) || true
+  grep -q "Prysm/$v/" <<<"$version" || die "$out/beacon-chain reports \"$version\", not Prysm/$v"
+  log "    $version ($(go version "$out/beacon-chain" | awk '{print $2}'))"
+  # prysmctl has no --version; its toolchain was checked by the build, its commands are checked here.
+  "$out/prysmctl" testnet generate-genesis --help >/dev/null 2>&1 || die "$out/prysmctl does not run (testnet generate-genesis --help)"
+  log "    prysmctl ($(go version "$out/prysmctl" | awk '{print $2}'))"
+}
+
+build_prysm_image() {
+  local v; v=$(tag_of "$PRYSM_IMAGE")
   if want_image "$PRYSM_IMAGE"; then
     local ctx=$CACHE_DIR/ctx-prysm
-    rm -rf "$ctx"; mkdir -p "$ctx"; cp "$CACHE_DIR/prysm-$v-$PRYSM_GOTOOLCHAIN/beacon-chain" "$ctx/"
+    rm -rf "$ctx"; mkdir -p "$ctx"; cp "$(prysm_dir)/beacon-chain" "$ctx/"
     dbuild -f "$SCRIPT_DIR/Dockerfile.prysm" --build-arg "BASE_IMAGE=$BASE_IMAGE" \
       --build-arg "PRYSM_VERSION=$v" --build-arg "GO_TOOLCHAIN=$PRYSM_GOTOOLCHAIN" -t "$PRYSM_IMAGE" "$ctx" >/dev/null
     rm -rf "$ctx"
   fi
   log "    $PRYSM_IMAGE: $(docker run --rm "$PRYSM_IMAGE" --version 2>&1 | head -1)"
+}
+
+# ---------------------------------------------------------------------------------------------- NATS
+# Upstream's release build (goreleaser): static, trimmed, stripped. In $CACHE_DIR/bin like the monitoring tools.
+build_nats_server() {
+  local v=$NATS_SERVER_VERSION out=$CACHE_DIR/nats-server-$NATS_SERVER_VERSION version
+  if [[ -x $out/nats-server ]]; then log "    cached binary $out/nats-server"; else
+    rm -rf "$out.tmp"; mkdir -p "$out.tmp"
+    logged nats-server-build env GOBIN="$out.tmp" CGO_ENABLED=0 go install -trimpath -ldflags "-s -w" "$NATS_SERVER_MODULE@$v"
+    rm -rf "$out"; mv "$out.tmp" "$out"
+  fi
+  ln -sfn "$out/nats-server" "$CACHE_DIR/bin/nats-server"
+  version=$("$CACHE_DIR/bin/nats-server" --version 2>&1 | head -1) || true
+  [[ $version == "nats-server: $v" ]] || die "nats-server reports \"$version\", not $v"
+  log "    $version"
+}
+
+# What valtrack/src/testing/devnet.ts reads (plain KEY=value lines, also fit for `source`).
+write_tools_env() {
+  {
+    echo "PRYSM_VERSION=$(tag_of "$PRYSM_IMAGE")"
+    echo "PRYSM_GOTOOLCHAIN=$PRYSM_GOTOOLCHAIN"
+    echo "PRYSM_BIN_DIR=$(prysm_dir)"
+    echo "NATS_SERVER_VERSION=$NATS_SERVER_VERSION"
+    echo "NATS_SERVER=$CACHE_DIR/nats-server-$NATS_SERVER_VERSION/nats-server"
+  } >"$CACHE_DIR/tools.env"
+  sed 's/^/    /' "$CACHE_DIR/tools.env"
 }
 
 # ---------------------------------------------------------------------------------------------- Node
@@ -435,20 +490,29 @@ build_node() {
 # ---------------------------------------------------------------------------------------------- main
 step "0. the stack's pinned images" load_stack_images
 step "1. host packages" install_deps
+step "1a. start Prysm build (bg)" start_prysm_build
 if [[ $TOOLS_ONLY == 1 ]]; then
   step "monitoring binaries" build_monitoring_binaries
-  log "total $(( $(date +%s) - T_START ))s; tools in $CACHE_DIR/bin"
+  step "nats-server" build_nats_server
+  step "prysm binaries (wait)" wait_prysm_build
+  step "tools.env" write_tools_env
+  log "timings:"
+  printf '    %s\n' "${TIMINGS[@]}"
+  [[ -f $CACHE_DIR/prysm-build.secs ]] && log "    (Prysm binary build in background: $(cat "$CACHE_DIR/prysm-build.secs")s)"
+  log "total $(( $(date +%s) - T_START ))s; tools in $CACHE_DIR/bin and $CACHE_DIR/tools.env"
   exit 0
 fi
 step "1b. dockerd" start_dockerd
-step "2a. start Prysm build (bg)" start_prysm_build
 step "2b. base image (debootstrap)" build_base
 step "2c. busybox base image" build_busybox_base
 step "3. geth image" build_geth
 step "4a. monitoring binaries" build_monitoring_binaries
 step "4b. monitoring images" build_monitoring_images
-step "5. prysm image (wait + build)" build_prysm_image
+step "4c. nats-server" build_nats_server
+step "5a. prysm binaries (wait)" wait_prysm_build
+step "5b. prysm image" build_prysm_image
 step "6. node image" build_node
+step "7. tools.env" write_tools_env
 
 # Images replaced by --rebuild stay behind untagged: drop those of ours (all inherit the base's label).
 docker image prune -f --filter "label=eth-node-local.base" >/dev/null || true
