@@ -25,6 +25,8 @@ describe('commands and global options', () => {
         dialTimeoutMs: 10_000,
         revisitPeriodMs: 1_800_000,
         metricsAddr: { host: '127.0.0.1', port: 9110 },
+        listenIp: '0.0.0.0',
+        externalIp: undefined,
         p2pTcpPort: 9000,
         discv5Port: 9000,
         dataDir: '.',
@@ -58,6 +60,7 @@ describe('sentry options', () => {
   test('durations in every form, integers, addresses', () => {
     const o = ok(['sentry', '--dial-timeout', '500ms', '--revisit-period', '90', '--dial-concurrency', '8', '--metrics-addr', ':9999', '--p2p-tcp-port', '13000', '--discv5-port', '12000'])
       .options as { dialTimeoutMs: number; revisitPeriodMs: number; dialConcurrency: number; metricsAddr: unknown; p2pTcpPort: number; discv5Port: number }
+    expect(ok(['sentry', '--listen-ip', '127.0.0.1', '--external-ip', '203.0.113.7']).options).toMatchObject({ listenIp: '127.0.0.1', externalIp: '203.0.113.7' })
     expect(o).toMatchObject({ dialTimeoutMs: 500, revisitPeriodMs: 90_000, dialConcurrency: 8, metricsAddr: { host: '0.0.0.0', port: 9999 }, p2pTcpPort: 13000, discv5Port: 12000 })
     expect(ok(['sentry', '--revisit-period', '1m']).options).toMatchObject({ revisitPeriodMs: 60_000 })
   })
@@ -80,6 +83,8 @@ describe('bad input: one line naming the flag, the value and what is allowed', (
     [['sentry', '--dial-timeout', '5m'], 'invalid value "5m" for --dial-timeout: expected a duration from 100ms to 2m'],
     [['sentry', '--dial-concurrency', '0'], 'invalid value "0" for --dial-concurrency: expected an integer from 1 to 1024'],
     [['sentry', '--p2p-tcp-port', '70000'], 'invalid value "70000" for --p2p-tcp-port: expected an integer from 1 to 65535'],
+    [['sentry', '--listen-ip', 'localhost'], 'invalid value "localhost" for --listen-ip: expected an IPv4 or IPv6 address, e.g. 0.0.0.0 or ::'],
+    [['sentry', '--external-ip', '::1'], 'invalid value "::1" for --external-ip: expected an IPv4 address, e.g. 203.0.113.7'],
     [['sentry', '--metrics-addr', 'localhost'], 'invalid value "localhost" for --metrics-addr: expected host:port, [v6]:port or :port with port 0..65535'],
     [['sentry', '--nats', 'http://x:4222'], 'invalid value "http://x:4222" for --nats: expected NATS server URLs, comma-separated, e.g. nats://127.0.0.1:4222'],
     [['sentry', '--bootnodes', 'enr:-abc'], 'invalid value "enr:-abc" for --bootnodes: entry 1 is not a valid ENR (invalid ENR: '],

@@ -4,6 +4,7 @@
  * versions moved them to the commands). Bad input is one line naming the flag, the value and what is
  * allowed; main exits 2 on it.
  */
+import { isIP } from 'node:net'
 import { parseEnr } from './discovery/enr.js'
 import { durationForms, durationText, parseDuration } from './duration.js'
 import { type BuiltinNetworkName, builtinNetworkNames } from './networks.js'
@@ -29,6 +30,10 @@ export type SentryOptions = {
   dialTimeoutMs: number
   revisitPeriodMs: number
   metricsAddr: HostPort
+  /** Address the libp2p TCP and discv5 UDP sockets bind to. */
+  listenIp: string
+  /** IPv4 address advertised in the sentry's ENR; undefined: learned from discv5 peers. */
+  externalIp: string | undefined
   p2pTcpPort: number
   discv5Port: number
   dataDir: string
@@ -87,6 +92,8 @@ const sentryFlags: Flag[] = [
     default: '30m',
   },
   { name: 'metrics-addr', value: 'host:port', usage: 'listen address of /metrics and /healthz', default: '127.0.0.1:9110' },
+  { name: 'listen-ip', value: 'ip', usage: 'address the libp2p TCP and discv5 UDP sockets bind to', default: '0.0.0.0' },
+  { name: 'external-ip', value: 'ipv4', usage: "IPv4 address put in the sentry's ENR, where other nodes can reach it (default: learned from discv5 peers)" },
   { name: 'p2p-tcp-port', value: 'port', usage: 'libp2p TCP listen port, 1..65535', default: '9000' },
   { name: 'discv5-port', value: 'port', usage: 'discv5 UDP listen port, 1..65535', default: '9000' },
   { name: 'data-dir', value: 'dir', usage: 'where the JSON-lines event files go (without --nats)', default: '.' },
@@ -201,6 +208,11 @@ function duration(flag: keyof typeof ranges, value: string): number {
   return ms !== null && ms >= min && ms <= max ? ms : invalid(flag, value, `expected a duration from ${durationText(min)} to ${durationText(max)}: ${durationForms}`)
 }
 
+function ipAddress(flag: string, value: string, allowed: string, family?: 4): string {
+  const v = isIP(value)
+  return v !== 0 && (family === undefined || v === family) ? value : invalid(flag, value, allowed)
+}
+
 /** Pure: "host:port", "[v6]:port" or ":port" (all interfaces). */
 export function parseHostPort(value: string): HostPort | null {
   const m = /^(?:\[([0-9a-fA-F:.]+)\]|([^:[\]\s]*)):(\d{1,5})$/.exec(value.trim())
@@ -266,6 +278,8 @@ function sentryOptions(values: Map<string, string>): SentryOptions {
     dialTimeoutMs: duration('dial-timeout', get('dial-timeout')),
     revisitPeriodMs: duration('revisit-period', get('revisit-period')),
     metricsAddr: parseHostPort(metrics) ?? invalid('metrics-addr', metrics, 'expected host:port, [v6]:port or :port with port 0..65535'),
+    listenIp: ipAddress('listen-ip', get('listen-ip'), 'expected an IPv4 or IPv6 address, e.g. 0.0.0.0 or ::'),
+    externalIp: values.has('external-ip') ? ipAddress('external-ip', values.get('external-ip')!, 'expected an IPv4 address, e.g. 203.0.113.7', 4) : undefined,
     p2pTcpPort: integer('p2p-tcp-port', get('p2p-tcp-port'), 1, 65535),
     discv5Port: integer('discv5-port', get('discv5-port'), 1, 65535),
     dataDir: get('data-dir') || invalid('data-dir', '', 'expected a directory'),
