@@ -4,6 +4,7 @@
  * `npm run bench -- 2000` sets its size, default 1,000). Handshakes against Prysm come with the dialer.
  */
 import { benchDiscovery } from './benchDiscovery.js'
+import { benchMemory } from './benchMemory.js'
 import { bootnodes } from './discovery/bootnodes.js'
 import { parseEnr } from './discovery/enr.js'
 import { forkSchedule } from './forks.js'
@@ -37,6 +38,7 @@ measure('compute_subscribed_subnets (many nodes, one epoch)', (i) => computeSubs
 measure('fork digest at a time (mainnet)', (i) => at(Date.UTC(2026, 0, 1) + i * 1000))
 console.log(`RSS ${Math.round(process.memoryUsage().rss / 2 ** 20)} MiB`)
 await benchDiscovery(Number(process.argv[2] ?? 1000))
+await benchMemory(10_000, 30)
 // After a 1,000-node run the process stayed alive about a minute after the crawler and every node had
 // stopped (cause not traced yet; not seen at 200 nodes): the numbers are printed, so end here.
 process.exit(0)

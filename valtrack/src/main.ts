@@ -1,9 +1,10 @@
 #!/usr/bin/env node
 /**
- * The `valtrack` binary. Only the command line is wired so far: the sentry's networking and the consumer
- * are not built yet (see README.md), and saying so beats pretending to run.
+ * The `valtrack` binary: `valtrack sentry` runs the sentry (sentry/run.ts); the consumer is not built yet
+ * (see README.md), and saying so beats pretending to run.
  */
 import { parseCli } from './cli.js'
+import { runSentry } from './sentry/run.js'
 
 const result = parseCli(process.argv.slice(2), process.env)
 switch (result.kind) {
@@ -13,6 +14,10 @@ switch (result.kind) {
   case 'error':
     process.stderr.write(`valtrack: ${result.message}\n`)
     process.exitCode = 2
+    break
+  case 'sentry':
+    // Exit once stopped: the sink is flushed by then, and nothing a library left scheduled may delay the exit.
+    process.exit(await runSentry(result.global, result.options))
     break
   default:
     process.stderr.write(`valtrack ${result.kind}: not built yet in this version (options parsed: ${JSON.stringify(result.options)})\n`)

@@ -141,7 +141,7 @@ export async function startSentry(config: SentryConfig, deps: SentryDeps): Promi
     knownNodes: () => table.size,
     queueDepth: () => queue.size,
     dialsInFlight: () => dialer.inFlight,
-    sink: () => ({ kind: sinkKind(sink), ...sink.stats() }),
+    sink: () => ({ kind: sink.kind, ...sink.stats() }),
     currentFork: () => forks.current(),
   })
   const handshakeOptions = { timeoutMs: config.dialTimeoutMs, gossipWindowMs: config.gossipWindowMs ?? DEFAULT_GOSSIP_WINDOW_MS, clock }
@@ -240,8 +240,4 @@ export async function startSentry(config: SentryConfig, deps: SentryDeps): Promi
 /** A record for a peer that dialed us before discovery found it: its ids, no ENR text. */
 function inboundRecord(peerId: string): NodeRecord {
   return { enr: '', nodeId: nodeIdOfPeerId(peerId) ?? '', peerId, seq: 0n, problems: [] }
-}
-
-function sinkKind(sink: EventSink): 'nats' | 'jsonl' {
-  return (sink as { kind?: 'nats' | 'jsonl' }).kind ?? 'jsonl'
 }

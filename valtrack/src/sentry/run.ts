@@ -1,0 +1,89 @@
+/**
+ * `valtrack sentry` as a process: the network from the flags (built in, or a devnet's config.yaml and
+ * genesis.ssz), the sink (NATS with --nats, else JSON-lines files), the sentry, the /metrics endpoint, and
+ * SIGTERM/SIGINT: stop within 5 s, flushing what the sink buffered (a watchdog exits at 5 s whatever hangs).
+ * Start-up problems are one line on stderr and exit code 1.
+ */
+import { mkdir, readFile } from 'node:fs/promises'
+import { generateKeyPair } from '@libp2p/crypto/keys'
+import type { GlobalOptions, SentryOptions } from '../cli.js'
+import { systemClock } from '../clock.js'
+import { startHttpServer } from '../httpServer.js'
+import { createLogger, type Logger } from '../logger.js'
+import { builtinNetwork, customNetwork, genesisFromState, type Network } from '../networks.js'
+import { openJsonLinesSink } from '../sinks/jsonLinesSink.js'
+import { startNatsSink } from '../sinks/natsSink.js'
+import type { EventSink } from '../sinks/sink.js'
+import { startSentry } from './sentry.js'
+
+/** SIGTERM to exit: the issue's bound. The sentry's own stop gets most of it; the rest is the watchdog's margin. */
+export const STOP_DEADLINE_MS = 5_000
+const SENTRY_STOP_MS = 4_000
+
+class StartError extends Error {}
+
+export async function loadNetwork(options: SentryOptions): Promise<Network> {
+  if (options.network.kind === 'builtin') return builtinNetwork(options.network.name)
+  const { configPath, genesisPath } = options.network
+  const [yaml, state] = await Promise.all([
+    readFile(configPath, 'utf8').catch((e: Error) => Promise.reject(new StartError(`cannot read --config ${configPath}: ${e.message}`))),
+    readFile(genesisPath).catch((e: Error) => Promise.reject(new StartError(`cannot read --genesis ${genesisPath}: ${e.message}`))),
+  ])
+  const genesis = genesisFromState(state)
+  if (!genesis.ok) throw new StartError(`--genesis ${genesisPath}: ${genesis.error}`)
+  const network = customNetwork(yaml, genesis.value, options.bootnodes ?? [])
+  if (!network.ok) throw new StartError(`--config ${configPath}: ${network.error}`)
+  if (network.value.bootnodes.length === 0) throw new StartError('a custom network has no built-in bootnodes: give --bootnodes enr:...,enr:...')
+  return network.value
+}
+
+async function openSink(global: GlobalOptions, options: SentryOptions, logger: Logger): Promise<EventSink> {
+  if (global.natsUrls.length > 0) return startNatsSink({ servers: global.natsUrls, logger })
+  await mkdir(options.dataDir, { recursive: true })
+  return openJsonLinesSink(options.dataDir, { logger })
+}
+
+/** Runs until a signal; resolves with the exit code. */
+export async function runSentry(global: GlobalOptions, options: SentryOptions): Promise<number> {
+  const logger = createLogger(global.logLevel)
+  let sentry: Awaited<ReturnType<typeof startSentry>>
+  let http: Awaited<ReturnType<typeof startHttpServer>>
+  try {
+    const network = await loadNetwork(options)
+    const sink = await openSink(global, options, logger)
+    sentry = await startSentry(
+      {
+        network,
+        bootnodes: options.bootnodes ?? network.bootnodes,
+        dialConcurrency: options.dialConcurrency,
+        dialTimeoutMs: options.dialTimeoutMs,
+        revisitPeriodMs: options.revisitPeriodMs,
+        listenIp: options.listenIp,
+        ...(options.externalIp !== undefined && { externalIp: options.externalIp }),
+        p2pTcpPort: options.p2pTcpPort,
+        discv5Port: options.discv5Port,
+        crawlerLocation: options.crawlerLocation,
+      },
+      { privateKey: await generateKeyPair('secp256k1'), clock: systemClock, random: Math.random, logger, sink },
+    )
+    http = await startHttpServer(options.metricsAddr, sentry.metrics.registry, sentry.health).catch((e: Error) => {
+      throw new StartError(`cannot listen on --metrics-addr ${options.metricsAddr.host}:${options.metricsAddr.port}: ${e.message}`)
+    })
+    logger.info('metrics listening', { addr: `${options.metricsAddr.host}:${http.port}`, enr: sentry.enr() })
+  } catch (e) {
+    process.stderr.write(`valtrack sentry: ${e instanceof StartError ? e.message : `failed to start: ${(e as Error).message}`}\n`)
+    return 1
+  }
+  const signal = await new Promise<NodeJS.Signals>((resolve) => {
+    for (const s of ['SIGTERM', 'SIGINT'] as const) process.once(s, () => resolve(s))
+  })
+  logger.info('shutting down', { signal })
+  // Whatever hangs, the process is gone within the bound; unref: it does not itself keep the process alive.
+  setTimeout(() => {
+    logger.error('stop took too long: exiting anyway', { deadline_ms: STOP_DEADLINE_MS })
+    process.exit(1)
+  }, STOP_DEADLINE_MS).unref()
+  await sentry.stop(SENTRY_STOP_MS)
+  await http.close()
+  return 0
+}
