@@ -25,6 +25,7 @@ test.each([
   ['StreamResetError', 'reset'],
   ['UnexpectedEOFError', 'reset'],
   ['InvalidCryptoExchangeError', 'bad_response'],
+  ['IrrelevantNetworkError', 'irrelevant_network'],
   ['SomethingNewError', 'other'],
 ])('libp2p %s -> %s', (name, cls) => {
   expect(classifyFailure(libp2pError(name))).toBe(cls)

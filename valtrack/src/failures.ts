@@ -20,6 +20,8 @@ const byName: Record<string, FailureClass> = {
   UnexpectedEOFError: 'reset',
   InvalidCryptoExchangeError: 'bad_response',
   InvalidMessageError: 'bad_response',
+  // Ours (p2p/handshake.ts): the peer's Status is on another fork digest.
+  IrrelevantNetworkError: 'irrelevant_network',
 }
 
 const byCode: Record<string, FailureClass> = {
