@@ -15,7 +15,7 @@ import { newStreamConfig, STREAM_NAME } from './streamConfig.js'
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
 /** Polls until `f` holds (generous: a loaded machine is slow, never wrong). */
-async function eventually(f: () => boolean | Promise<boolean>, what: string, timeoutMs = 20_000): Promise<void> {
+async function eventually(f: () => boolean | Promise<boolean>, what: string, timeoutMs = 15_000): Promise<void> {
   const until = Date.now() + timeoutMs
   while (!(await f())) {
     if (Date.now() > until) throw new Error(`timed out waiting for: ${what}`)
@@ -139,6 +139,21 @@ describe('NATS sink: the stream', () => {
     expect(config.max_msgs).toBe(12_345) // an operator's limit is kept
     expect(sink.stats().streamErrors).toBe(0)
   })
+  it('keeps publishing to a stream the server will not update (WorkQueue retention), logging the error once', async () => {
+    const server = track(await startNatsServer())
+    await withConnection(server, async (nc) => {
+      const jsm = await jetstreamManager(nc)
+      await jsm.streams.add({ name: STREAM_NAME, subjects: ['events.peer_discovered'], retention: RetentionPolicy.Workqueue, storage: StorageType.File })
+    })
+    const { lines, logger } = capture()
+    const sink = track(startNatsSink({ servers: server.url, logger, ...quick }))
+    sink.publish('peer_discovered', discoveredEvent(1))
+    await eventually(() => sink.stats().published === 1, 'published')
+    await eventually(() => sink.stats().streamErrors >= 2, 'the update retried')
+    const errors = lines.filter((l) => l.level === 'error')
+    expect(errors).toHaveLength(1)
+    expect(String(errors[0].fields?.error)).toMatch(/retention policy/)
+  })
 })
 
 describe('NATS sink: delivery', () => {
@@ -221,6 +236,24 @@ describe('NATS sink: delivery', () => {
     await eventually(() => sink.stats().published === 2, 'both acknowledged')
     expect(sink.stats().duplicates).toBe(1)
     expect((await storedMessages(server)).map((m) => (m.body as { timestamp: number }).timestamp - 1_700_000_000_000)).toEqual([1, 2])
+  })
+
+  it('drops, without retrying, an event the stream refuses as too large, and goes on with the others', async () => {
+    const server = track(await startNatsServer())
+    const small = JSON.stringify(discoveredEvent(1)).length
+    const large = JSON.stringify(metadataEvent(1)).length
+    expect(large).toBeGreaterThan(small + 200) // the limit counts the message-id header (~90 bytes) too
+    await withConnection(server, async (nc) => {
+      const jsm = await jetstreamManager(nc)
+      await jsm.streams.add({ ...newStreamConfig(), max_msg_size: Math.round((small + large) / 2) })
+      await jsm.consumers.add(STREAM_NAME, { durable_name: 'test', ack_policy: AckPolicy.Explicit })
+    })
+    const sink = track(startNatsSink({ servers: server.url, ...quick }))
+    sink.publish('metadata_received', metadataEvent(0))
+    for (let n = 1; n <= 5; n++) sink.publish('peer_discovered', discoveredEvent(n))
+    await eventually(() => sink.stats().published === 5 && sink.stats().rejected === 1, 'five stored, one refused')
+    expect(sink.stats()).toMatchObject({ dropped: 1, failed: 1, buffered: 0, inFlight: 0 })
+    expect((await storedMessages(server)).map((m) => m.subject)).toEqual(Array(5).fill('events.peer_discovered'))
   })
 
   it('drops exactly the overflow, oldest first, when the buffer bound is exceeded while down', async () => {

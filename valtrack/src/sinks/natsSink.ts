@@ -23,7 +23,7 @@ import {
   type PubAck,
   type StreamUpdateConfig,
 } from '@nats-io/jetstream'
-import { connect, type NatsConnection } from '@nats-io/transport-node'
+import { connect, errors, type NatsConnection } from '@nats-io/transport-node'
 import { type BackoffPolicy, backoffDelay } from '../backoff.js'
 import { type Clock, systemClock, type TimerHandle } from '../clock.js'
 import { BoundedQueue } from './boundedQueue.js'
@@ -62,6 +62,8 @@ export type NatsSinkStats = SinkStats & {
   duplicates: number
   /** Failed attempts to create or update the stream. */
   streamErrors: number
+  /** Events the server or client refused for good (too large): dropped at once rather than retried forever. Also in `dropped`. */
+  rejected: number
 }
 
 export const defaultNatsSinkOptions = {
@@ -78,7 +80,7 @@ export const defaultNatsSinkOptions = {
 
 type Pending = { subject: string; data: Uint8Array; msgID: string; bytes: number }
 
-type Connection = { nc: NatsConnection; js: JetStreamClient; ready: boolean }
+type Connection = { nc: NatsConnection; js: JetStreamClient; ready: boolean; streamAttempts: number }
 
 /** Pure: the message id of an event, the same for every retry of it. */
 export function messageId(subject: string, data: Uint8Array): string {
@@ -94,6 +96,21 @@ export function startNatsSink(options: NatsSinkOptions): NatsSink {
 
 const encoder = new TextEncoder()
 const errorText = (err: unknown): string => (err instanceof Error ? `${err.name}: ${err.message}` : String(err))
+
+/** JetStream's code for a message over the stream's max_msg_size. */
+const MESSAGE_TOO_LARGE = 10054
+
+/**
+ * Pure: whether a publish error is the message's own fault, so that retrying can never succeed: larger than the
+ * server's max_payload (the client refuses it) or than the stream's max_msg_size. Everything else (timeouts, no
+ * responders, a closed connection, a stream being created) may pass and is retried.
+ */
+export function isPermanentPublishError(err: unknown): boolean {
+  return err instanceof errors.InvalidArgumentError || (err instanceof JetStreamApiError && err.code === MESSAGE_TOO_LARGE)
+}
+
+/** Publish failures are logged as a warning at most this often (the rest at debug): an outage must not flood the log. */
+const FAILURE_WARN_INTERVAL_MS = 60_000
 const decade = (n: number): number => (n <= 0 ? -1 : Math.floor(Math.log10(n)))
 
 export class NatsSink implements EventSink {
@@ -120,7 +137,8 @@ export class NatsSink implements EventSink {
   private closing: Promise<void> | undefined
   private stopped = false
   private idleWaiters: (() => void)[] = []
-  private counters = { published: 0, failed: 0, dropped: 0, inFlight: 0, connects: 0, duplicates: 0, streamErrors: 0 }
+  private lastFailureWarnAt = -Infinity
+  private counters = { published: 0, failed: 0, dropped: 0, inFlight: 0, connects: 0, duplicates: 0, streamErrors: 0, rejected: 0 }
 
   constructor(options: NatsSinkOptions) {
     const o = { ...defaultNatsSinkOptions, ...options }
@@ -158,8 +176,8 @@ export class NatsSink implements EventSink {
   }
 
   stats(): NatsSinkStats {
-    const { published, failed, dropped, inFlight, connects, duplicates, streamErrors } = this.counters
-    return { published, failed, dropped, inFlight, buffered: this.queue.size, connected: this.conn !== undefined, connects, duplicates, streamErrors }
+    const { published, failed, dropped, inFlight, connects, duplicates, streamErrors, rejected } = this.counters
+    return { published, failed, dropped, inFlight, buffered: this.queue.size, connected: this.conn !== undefined, connects, duplicates, streamErrors, rejected }
   }
 
   close(deadlineMs: number): Promise<void> {
@@ -198,7 +216,7 @@ export class NatsSink implements EventSink {
   }
 
   private onConnected(nc: NatsConnection): void {
-    const conn: Connection = { nc, js: jetstream(nc, { timeout: this.ackTimeoutMs }), ready: false }
+    const conn: Connection = { nc, js: jetstream(nc, { timeout: this.ackTimeoutMs }), ready: false, streamAttempts: 0 }
     this.conn = conn
     this.counters.connects++
     this.log.info('nats: connected', { server: nc.getServer(), buffered: this.queue.size })
@@ -217,12 +235,14 @@ export class NatsSink implements EventSink {
 
   /** Creates or updates the stream, then lets the pump run; a failure is retried, and publishing goes on meanwhile. */
   private async prepare(conn: Connection): Promise<void> {
+    conn.streamAttempts++
     try {
       await this.ensureStream(conn.nc)
       this.connectFailures = 0
     } catch (err) {
       this.counters.streamErrors++
-      this.log.error('nats: cannot create or update stream EVENTS, will retry', { error: errorText(err) })
+      const level = conn.streamAttempts === 1 ? 'error' : 'debug'
+      this.log[level]('nats: cannot create or update stream EVENTS, will retry', { attempt: conn.streamAttempts, error: errorText(err) })
       this.retryPrepare(conn)
     }
     conn.ready = true
@@ -230,7 +250,7 @@ export class NatsSink implements EventSink {
   }
 
   private retryPrepare(conn: Connection): void {
-    const delay = backoffDelay(Math.max(1, this.counters.streamErrors), this.connectBackoff, this.random)
+    const delay = backoffDelay(conn.streamAttempts, this.connectBackoff, this.random)
     const timer = this.clock.setTimeout(() => {
       if (this.conn === conn && !this.stopped) void this.prepare(conn)
     }, delay)
@@ -260,7 +280,7 @@ export class NatsSink implements EventSink {
 
   private pump(): void {
     const conn = this.conn
-    while (conn?.ready && !this.stopped && this.retryTimer === undefined && this.counters.inFlight < this.maxInFlight && this.queue.size > 0) {
+    while (conn?.ready && !conn.nc.isClosed() && !this.stopped && this.retryTimer === undefined && this.counters.inFlight < this.maxInFlight && this.queue.size > 0) {
       this.send(conn, this.queue.shift() as Pending)
     }
     this.notifyIfIdle()
@@ -295,12 +315,19 @@ export class NatsSink implements EventSink {
     this.counters.inFlight--
     this.counters.failed++
     if (this.stopped) return this.drop(1, 'closed before its acknowledgement')
+    if (isPermanentPublishError(err)) {
+      this.counters.rejected++
+      this.log.warn('nats: event refused, dropped', { subject: item.subject, bytes: item.bytes, error: errorText(err) })
+      this.drop(1, 'refused by NATS')
+      return this.pump()
+    }
     const dropped = this.queue.unshift(item)
     if (dropped > 0) this.drop(dropped, 'buffer full (oldest dropped)')
     if (this.retryTimer === undefined) {
       this.publishFailureRounds++
-      const level = this.publishFailureRounds === 1 ? 'warn' : 'debug'
-      this.log[level]('nats: publish failed, will retry', { round: this.publishFailureRounds, error: errorText(err) })
+      const warn = this.clock.now() - this.lastFailureWarnAt >= FAILURE_WARN_INTERVAL_MS
+      if (warn) this.lastFailureWarnAt = this.clock.now()
+      this.log[warn ? 'warn' : 'debug']('nats: publish failed, will retry', { round: this.publishFailureRounds, error: errorText(err) })
       this.retryTimer = this.clock.setTimeout(() => {
         this.retryTimer = undefined
         this.pump()
