@@ -4,7 +4,8 @@
 # module proxy), then runs
 #   1. the Pulumi program under mocks + rendered monitoring config against promtool/amtool (root jest),
 #   2. the peer monitor's unit, integration and fault tests (peer-monitor jest), and the validator tracker's
-#      unit tests (valtrack jest),
+#      unit tests (valtrack jest) and its devnet tests against real Prysm beacon nodes, run inside a fresh
+#      network namespace with only loopback so that nothing can leave the machine (valtrack jest.devnet.config.js),
 #   3. the end-to-end run of the declared containers on a real Docker engine (test/e2e).
 # and ends with one summary line: "N passed, N failed".
 # Set E2E=0 to skip step 3 and the images (e.g. on a machine without a Docker-capable kernel); root is needed
@@ -30,7 +31,8 @@ npx tsc --noEmit -p . || status=1
 (cd valtrack && npx tsc --noEmit -p .) || status=1
 
 # The pinned Prometheus, Alertmanager and node_exporter (promtool and amtool for the rendered config, the
-# same binaries the local images carry), and with E2E on every image the stack pins.
+# same binaries the local images carry), Prysm's beacon-chain and prysmctl and nats-server for valtrack's
+# devnet tests (their paths in $E2E_CACHE/tools.env), and with E2E on every image the stack pins.
 E2E_CACHE=${ETH_E2E_CACHE:-/var/cache/eth-node-e2e}
 images_built=0
 if [ "${E2E:-1}" != "0" ]; then
@@ -39,7 +41,7 @@ if [ "${E2E:-1}" != "0" ]; then
     echo "local images could not be built; see above" >&2; status=1
   fi
 else
-  step "pinned monitoring binaries (E2E=0: no images)"
+  step "pinned binaries: monitoring, Prysm, nats-server (E2E=0: no images)"
   bash test/e2e/images/build-images.sh --tools-only || status=1
 fi
 export PATH="$E2E_CACHE/bin:$PATH"
@@ -54,6 +56,28 @@ step "validator tracker (unit tests)"
 # --forceExit: @chainsafe/discv5 leaves timers behind after its nodes stop (untraced yet, valtrack/README.md), which
 # kept jest alive ~45 s after the last test in some runs; every test has finished and reported by then.
 (cd valtrack && CI=true npx jest --ci --forceExit --json --outputFile="$RESULTS/valtrack.json") || status=1
+
+step "validator tracker (devnet: real Prysm beacon nodes, loopback-only network namespace)"
+# Mainnet-configured software must not reach anything: the suite runs in a fresh namespace whose only
+# interface is loopback (each devnet test checks that itself too). The namespace, and whatever the suite left
+# running in it, is removed afterwards, also when this script is interrupted.
+NETNS=valtrack-ci-$$
+cleanup_netns() {
+  if [ -e "/run/netns/$NETNS" ]; then
+    ip netns pids "$NETNS" 2>/dev/null | xargs -r kill -9 2>/dev/null
+    ip netns del "$NETNS" 2>/dev/null
+  fi
+}
+trap cleanup_netns EXIT
+trap 'cleanup_netns; exit 130' INT TERM
+if ip netns add "$NETNS" && ip netns exec "$NETNS" ip link set lo up; then
+  # shellcheck disable=SC2016  # $RESULTS is expanded by the inner bash (passed in its environment)
+  ip netns exec "$NETNS" env RESULTS="$RESULTS" ETH_E2E_CACHE="$E2E_CACHE" \
+    bash -c 'cd valtrack && CI=true npx jest --ci -c jest.devnet.config.js --json --outputFile="$RESULTS/valtrack-devnet.json"' || status=1
+else
+  echo "could not create the network namespace $NETNS (needs root and iproute2)" >&2; status=1
+fi
+cleanup_netns
 
 if [ "$images_built" = 1 ]; then
   step "end-to-end: declared containers on a real Docker engine"

@@ -112,6 +112,7 @@ install_deps() {
   fi
   command -v gcc >/dev/null || need+=(gcc libc6-dev)
   command -v curl >/dev/null || need+=(curl)
+  command -v ip >/dev/null || need+=(iproute2)  # scripts/test.sh runs valtrack's devnet tests in a network namespace
   if ((${#need[@]})); then
     log "    installing from Debian: ${need[*]}"
     apt-get update -qq
