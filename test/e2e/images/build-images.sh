@@ -491,12 +491,12 @@ build_node() {
 # ---------------------------------------------------------------------------------------------- main
 step "0. the stack's pinned images" load_stack_images
 step "1. host packages" install_deps
-step "1a. start Prysm build (bg)" start_prysm_build
 if [[ $TOOLS_ONLY == 1 ]]; then
-  step "monitoring binaries" build_monitoring_binaries
-  step "nats-server" build_nats_server
-  step "prysm binaries (wait)" wait_prysm_build
-  step "tools.env" write_tools_env
+  step "2a. start Prysm build (bg)" start_prysm_build
+  step "4a. monitoring binaries" build_monitoring_binaries
+  step "4c. nats-server" build_nats_server
+  step "5a. prysm binaries (wait)" wait_prysm_build
+  step "7. tools.env" write_tools_env
   log "timings:"
   printf '    %s\n' "${TIMINGS[@]}"
   [[ -f $CACHE_DIR/prysm-build.secs ]] && log "    (Prysm binary build in background: $(cat "$CACHE_DIR/prysm-build.secs")s)"
@@ -504,6 +504,7 @@ if [[ $TOOLS_ONLY == 1 ]]; then
   exit 0
 fi
 step "1b. dockerd" start_dockerd
+step "2a. start Prysm build (bg)" start_prysm_build
 step "2b. base image (debootstrap)" build_base
 step "2c. busybox base image" build_busybox_base
 step "3. geth image" build_geth
