@@ -375,7 +375,10 @@ export class NatsSink implements EventSink {
     this.clearTimers()
     this.idleWaiters = []
     const left = this.queue.clear()
-    if (left > 0) this.drop(left, 'still buffered at the close deadline')
+    if (left > 0) {
+      this.log.warn('nats: close deadline reached, buffered events dropped', { count: left, inFlight: this.counters.inFlight })
+      this.drop(left, 'still buffered at the close deadline')
+    }
     const conn = this.conn
     this.conn = undefined
     if (conn) await this.closeConnection(conn.nc, until - this.clock.now())
