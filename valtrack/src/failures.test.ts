@@ -26,6 +26,7 @@ test.each([
   ['UnexpectedEOFError', 'reset'],
   ['InvalidCryptoExchangeError', 'bad_response'],
   ['IrrelevantNetworkError', 'irrelevant_network'],
+  ['EncryptionFailedError', 'bad_response'],
   ['SomethingNewError', 'other'],
 ])('libp2p %s -> %s', (name, cls) => {
   expect(classifyFailure(libp2pError(name))).toBe(cls)
@@ -53,4 +54,11 @@ test('anything thrown, even not an Error, or a cycle of causes, is classified', 
   const a: { name: string; cause?: unknown } = { name: 'A' }
   a.cause = a
   expect(classifyFailure(a)).toBe('other')
+})
+
+test("noise's identity check, as libp2p's upgrader rewraps it (the message alone survives)", () => {
+  const message = 'Payload identity key 16Uiu2HAmA does not match expected remote identity key 16Uiu2HAmB'
+  expect(classifyFailure(libp2pError('EncryptionFailedError'))).toBe('bad_response')
+  expect(classifyFailure(Object.assign(new Error(message), { name: 'EncryptionFailedError' }))).toBe('identity_mismatch')
+  expect(classifyFailure(libp2pError('DialError', Object.assign(new Error(message), { name: 'EncryptionFailedError' })))).toBe('identity_mismatch')
 })

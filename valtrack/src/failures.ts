@@ -20,6 +20,8 @@ const byName: Record<string, FailureClass> = {
   UnexpectedEOFError: 'reset',
   InvalidCryptoExchangeError: 'bad_response',
   InvalidMessageError: 'bad_response',
+  // libp2p's upgrader when the encrypter failed (see identityMismatch for the one case told by its message).
+  EncryptionFailedError: 'bad_response',
   // Ours (p2p/handshake.ts): the peer's Status is on another fork digest.
   IrrelevantNetworkError: 'irrelevant_network',
 }
@@ -34,6 +36,12 @@ const byCode: Record<string, FailureClass> = {
   EPIPE: 'reset',
 }
 
+/**
+ * libp2p 3's upgrader rethrows whatever the encrypter threw as an EncryptionFailedError with only its message:
+ * a remote key other than the dialed peer id is told by @chainsafe/libp2p-noise 17's wording alone.
+ */
+const identityMismatch = /does not match expected remote identity/
+
 /** Pure: the class of `error`; the most specific one found in its chain of causes, else "other". */
 export function classifyFailure(error: unknown): FailureClass {
   const seen = new Set<unknown>()
@@ -44,7 +52,8 @@ export function classifyFailure(error: unknown): FailureClass {
     if (typeof e !== 'object' || e === null || seen.has(e)) continue
     seen.add(e)
     if (e instanceof CodecError) return e.errorClass
-    const { name, code, cause, errors } = e as { name?: unknown; code?: unknown; cause?: unknown; errors?: unknown }
+    const { name, code, cause, errors, message } = e as { name?: unknown; code?: unknown; cause?: unknown; errors?: unknown; message?: unknown }
+    if (name === 'EncryptionFailedError' && typeof message === 'string' && identityMismatch.test(message)) return 'identity_mismatch'
     // A system code says what the transport saw; a wrapper's name (a dial timeout around a refusal) less so.
     if (typeof code === 'string' && byCode[code]) return byCode[code]
     if (typeof name === 'string' && byName[name]) fallback ??= byName[name]
