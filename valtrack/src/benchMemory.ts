@@ -1,25 +1,24 @@
 /**
- * The memory benchmark of `npm run bench`: a real sentry (discv5, libp2p host, crawler, dialer, metrics) in
- * this process, given 10,000 signed node records on its current fork digest as bootnodes, so that all of
+ * The memory benchmark of `npm run bench`: a real sentry (discv5, libp2p host, crawler, dialer, metrics,
+ * JSON-lines sink) given 10,000 signed node records on its current fork digest as bootnodes, so that all of
  * them enter the peer table through the path FINDNODE answers take. The records point at closed loopback
  * ports, so the crawl and the dials run as against unreachable mainnet nodes (timeouts, refusals, backoff
- * state for each). RSS is read after `seconds` of that, before and after a full GC.
+ * state for each). The records are made in this process and the sentry runs in a fresh child process
+ * (`--expose-gc`), so that its RSS holds nothing of the key generation; RSS is read after `seconds` of
+ * crawling, after a full GC, and its peak while running.
  */
 import { SignableENR } from '@chainsafe/enr'
 import { generateKeyPair } from '@libp2p/crypto/keys'
-import { systemClock } from './clock.js'
-import { freeUdpPorts } from './discovery/syntheticDht.js'
+import { execFileSync } from 'node:child_process'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import { eth2Field, forkSchedule } from './forks.js'
-import { silentLogger } from './logger.js'
 import { builtinNetwork } from './networks.js'
-import { startSentry } from './sentry/sentry.js'
-import { MemorySink } from './testing/memorySink.js'
-
-const mib = (n: number) => `${Math.round(n / 2 ** 20)} MiB`
 
 export async function benchMemory(nodes: number, seconds: number): Promise<void> {
-  const network = builtinNetwork('mainnet')
-  const eth2 = eth2Field(forkSchedule(network)(Date.now()))
+  const eth2 = eth2Field(forkSchedule(builtinNetwork('mainnet'))(Date.now()))
   const enrs: string[] = []
   for (let i = 0; i < nodes; i++) {
     const key = await generateKeyPair('secp256k1')
@@ -30,34 +29,12 @@ export async function benchMemory(nodes: number, seconds: number): Promise<void>
     enr.tcp = 1 + (i % 1000)
     enrs.push(enr.encodeTxt())
   }
-  globalThis.gc?.()
-  const before = process.memoryUsage().rss
-  const sink = new MemorySink()
-  const [udp] = await freeUdpPorts(1)
-  const sentry = await startSentry(
-    {
-      network,
-      bootnodes: enrs,
-      dialConcurrency: 32,
-      dialTimeoutMs: 2000,
-      revisitPeriodMs: 30 * 60_000,
-      listenIp: '127.0.0.1',
-      externalIp: '127.0.0.1',
-      p2pTcpPort: 0,
-      discv5Port: udp!,
-      crawlerLocation: 'bench',
-    },
-    { privateKey: await generateKeyPair('secp256k1'), clock: systemClock, random: Math.random, logger: silentLogger, sink },
-  )
-  let peak = 0
-  const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 250)
-  await new Promise((r) => setTimeout(r, seconds * 1000))
-  await sentry.metrics.registry.metrics()
-  clearInterval(sampler)
-  const c = sentry.crawler.counters
-  globalThis.gc?.()
-  const after = process.memoryUsage()
-  console.log(`memory: a sentry knowing ${c.nodesFound.toLocaleString('en-US')} nodes, after ${seconds} s of crawling and dialing them (${c.visits} visits, ${c.timeouts} FINDNODE timeouts)`)
-  console.log(`  RSS after GC ${mib(after.rss)} (heap used ${mib(after.heapUsed)}), peak ${mib(peak)}; before the sentry started ${mib(before)}${globalThis.gc ? '' : ' (no --expose-gc: not collected)'}`)
-  await sentry.stop(3000)
+  const dir = mkdtempSync(join(tmpdir(), 'valtrack-bench-'))
+  try {
+    writeFileSync(join(dir, 'enrs.txt'), enrs.join('\n'))
+    const child = fileURLToPath(new URL('./benchMemoryRun.js', import.meta.url))
+    process.stdout.write(execFileSync(process.execPath, [...(process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean), '--expose-gc', child, dir, String(seconds)], { encoding: 'utf8' }))
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
+  }
 }

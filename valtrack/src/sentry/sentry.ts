@@ -8,7 +8,7 @@
 import { IDScheme, nodeId as nodeIdOfKey } from '@chainsafe/enr'
 import type { Connection, Secp256k1PrivateKey } from '@libp2p/interface'
 import { peerIdFromString } from '@libp2p/peer-id'
-import type { BackoffPolicy, FailureClass } from '../backoff.js'
+import type { BackoffPolicy, FailureClass, PeerBackoff } from '../backoff.js'
 import { clientFamily } from '../clientFamily.js'
 import type { Clock } from '../clock.js'
 import { Crawler } from '../discovery/crawler.js'
@@ -65,6 +65,8 @@ export type Sentry = {
   metrics: ReturnType<typeof createSentryMetrics>
   crawler: Crawler
   health: () => { ok: boolean } & Record<string, unknown>
+  /** The dial backoff of a node (undefined: never failed, or succeeded since). */
+  backoffOf: (nodeId: string) => PeerBackoff | undefined
   /** Stops crawling and dialing, closes libp2p and discv5, then flushes the sink within what is left of `deadlineMs`. */
   stop(deadlineMs: number): Promise<void>
 }
@@ -223,6 +225,7 @@ export async function startSentry(config: SentryConfig, deps: SentryDeps): Promi
     tcpPort: host.tcpPort,
     metrics,
     crawler,
+    backoffOf: (nodeId) => dialer.backoffOf(nodeId),
     health: () => ({ ok: !stopping, status: stopping ? 'stopping' : 'crawling', known_nodes: table.size, dials_in_flight: dialer.inFlight, ...sink.stats() }),
     async stop(deadlineMs: number) {
       const end = clock.now() + deadlineMs
