@@ -23,7 +23,7 @@ source scripts/node24.sh || exit 1
 step "npm packages"
 npm ci --no-audit --no-fund --loglevel=error || exit 1
 (cd peer-monitor && npm ci --no-audit --no-fund --loglevel=error && npm run --silent build) || exit 1
-(cd valtrack && npm ci --no-audit --no-fund --loglevel=error) || exit 1
+(cd valtrack && npm ci --no-audit --no-fund --loglevel=error && npm run --silent build) || exit 1
 
 step "typecheck"
 npx tsc --noEmit -p . || status=1
