@@ -39,6 +39,3 @@ measure('fork digest at a time (mainnet)', (i) => at(Date.UTC(2026, 0, 1) + i * 
 console.log(`RSS ${Math.round(process.memoryUsage().rss / 2 ** 20)} MiB`)
 await benchDiscovery(Number(process.argv[2] ?? 1000))
 await benchMemory(10_000, 30)
-// After a 1,000-node run the process stayed alive about a minute after the crawler and every node had
-// stopped (cause not traced yet; not seen at 200 nodes): the numbers are printed, so end here.
-process.exit(0)
