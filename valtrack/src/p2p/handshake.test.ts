@@ -85,7 +85,7 @@ test('a peer on an older fork: status/1 and metadata/2 are negotiated; syncnets 
   expect(h.status).toEqual(status1)
   expect(h.metadata.syncnets).toEqual(peerIdentity().metadata.syncnets)
   expect(h.metadata.custodyGroupCount).toBeUndefined()
-  const record = { enr: 'enr:-', nodeId: '00'.repeat(32), seq: 1n, problems: [] }
+  const record = { enr: 'enr:-', nodeId: '00'.repeat(32), peerId: h.peerId, seq: 1n, problems: [] }
   const event = metadataReceived({ ...h, record, epoch: 0 }, { crawlerId: 'c', crawlerLocation: '' }, 0)
   expect(event.custody_group_count).toBeNull()
   expect(event.metadata.syncnets).toBe('0x05')

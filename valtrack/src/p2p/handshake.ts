@@ -50,6 +50,9 @@ export type HandshakeOptions = {
 
 export const DEFAULT_GOSSIP_WINDOW_MS = 2000
 
+/** The most a Goodbye waits for the peer to have read it (to close its side) before the connection is closed. */
+export const GOODBYE_WAIT_MS = 2000
+
 /** The peer's Status is on another fork digest (it was told Goodbye 2). */
 export class IrrelevantNetworkError extends Error {
   constructor(
@@ -65,7 +68,8 @@ const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex')
 
 export async function handshake(host: SentryHost, target: OutboundTarget | InboundTarget, opts: HandshakeOptions): Promise<HandshakeResult> {
   const outer = opts.signal ?? new AbortController().signal
-  const step = (): AbortSignal => AbortSignal.any([outer, AbortSignal.timeout(opts.timeoutMs)])
+  const step = (ms = opts.timeoutMs): AbortSignal => AbortSignal.any([outer, AbortSignal.timeout(ms)])
+  const goodbyeStep = () => step(Math.min(opts.timeoutMs, GOODBYE_WAIT_MS))
   const peerId = 'connection' in target ? target.connection.remotePeer.toString() : target.peerId
   const ours = { ...host.identity(), ...(opts.ourStatus && { status: opts.ourStatus }) }
   const agent = watchAgentVersion(host, peerId)
@@ -79,7 +83,7 @@ export async function handshake(host: SentryHost, target: OutboundTarget | Inbou
     await sleep(opts.clock, opts.gossipWindowMs ?? DEFAULT_GOSSIP_WINDOW_MS, outer)
     const agentVersion = await agent.get(step())
     const subscribedSubnets = gossip.subnets()
-    await goodbye(connection, GoodbyeReason.tooManyPeers, step())
+    await goodbye(connection, GoodbyeReason.tooManyPeers, goodbyeStep())
     return {
       peerId,
       multiaddr: withPeerId(connection.remoteAddr.toString(), peerId),
@@ -91,7 +95,7 @@ export async function handshake(host: SentryHost, target: OutboundTarget | Inbou
     }
   } catch (e) {
     const reason = reasonFor(e)
-    if (connection && reason !== null && !outer.aborted) await goodbye(connection, reason, step())
+    if (connection && reason !== null && !outer.aborted) await goodbye(connection, reason, goodbyeStep())
     throw e
   } finally {
     gossip.stop()

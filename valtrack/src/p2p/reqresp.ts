@@ -145,17 +145,41 @@ function readerFirst(reading: Promise<Decoded>, error: unknown): Promise<Decoded
   return Promise.race([reading, new Promise<never>((_, reject) => setImmediate(() => reject(error)))])
 }
 
-/** Sends a request that has no response (Goodbye) and closes the stream once it is flushed. */
+/**
+ * Sends a request that has no response (Goodbye), then waits for the peer to close its side (or the
+ * connection, or `signal`): closing the connection at once could discard the request before the peer's
+ * handler has read it.
+ */
 export async function send(connection: Connection, name: MessageName, ssz: Uint8Array, opts: { signal: AbortSignal }): Promise<string> {
   const stream = await connection.newStream(protocolIds(name), { signal: opts.signal })
   try {
+    const closed = remoteClosed(stream, opts.signal)
     stream.send(encodeRequest(ssz))
     await stream.close({ signal: opts.signal })
+    await closed
     return stream.protocol
   } catch (e) {
     stream.abort(asError(e))
     throw e
   }
+}
+
+/** Resolves once the remote will send nothing more on `stream` (or `signal` aborts); never rejects. */
+function remoteClosed(stream: Stream, signal: AbortSignal): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const done = (): void => {
+      stream.removeEventListener('end', done)
+      stream.removeEventListener('close', done)
+      stream.removeEventListener('remoteCloseWrite', done)
+      signal.removeEventListener('abort', done)
+      resolve()
+    }
+    if (signal.aborted || stream.status !== 'open' || stream.remoteWriteStatus === 'closed') return resolve()
+    stream.addEventListener('end', done)
+    stream.addEventListener('close', done)
+    stream.addEventListener('remoteCloseWrite', done)
+    signal.addEventListener('abort', done)
+  })
 }
 
 /** What an inbound handler answers: the response's SSZ (success), an error response, or nothing (Goodbye). */
