@@ -1,6 +1,6 @@
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import type { Connection } from '@libp2p/interface'
-import { peerIdFromPrivateKey } from '@libp2p/peer-id'
+import { peerIdFromPrivateKey, peerIdFromString } from '@libp2p/peer-id'
 import { multiaddr } from '@multiformats/multiaddr'
 import { type Server, type Socket, createServer } from 'node:net'
 import { metadataReceived } from '../events.js'
@@ -74,6 +74,7 @@ test('two hosts: every field is what the other side was configured with', async 
   await until(() => goodbyes.length > 0)
   expect(goodbyes).toEqual([129n])
   await until(() => sentry.libp2p.getConnections().length === 0)
+  expect(await sentry.libp2p.peerStore.has(peerIdFromString(peer.peerId))).toBe(false)
 })
 
 test('a peer on an older fork: status/1 and metadata/2 are negotiated; syncnets present, no custody', async () => {

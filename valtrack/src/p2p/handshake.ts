@@ -101,6 +101,8 @@ export async function handshake(host: SentryHost, target: OutboundTarget | Inbou
     gossip.stop()
     agent.stop()
     if (connection) await close(connection, step())
+    // The peer store would otherwise keep every peer ever visited (addresses, protocols, identify data).
+    await host.libp2p.peerStore.delete(peerIdFromString(peerId)).catch(() => undefined)
   }
 }
 

@@ -89,6 +89,26 @@ test('a peer dialing us gets our Status, Ping and MetaData, and onInboundPeer fi
   expect(inbound[0]!.direction).toBe('inbound')
 })
 
+test('a throwing onInboundPeer or onGoodbye does not end the process, and the host keeps answering', async () => {
+  const boom = () => {
+    throw new Error('a bug of the callback')
+  }
+  let uncaught: unknown
+  const onUncaught = (e: unknown) => (uncaught = e)
+  process.on('uncaughtException', onUncaught)
+  try {
+    const sentry = await hosts.start({ identity: () => sentryIdentity(), onInboundPeer: boom, onGoodbye: boom })
+    const peer = await hosts.start()
+    const conn = await peer.libp2p.dial(multiaddr(sentry.multiaddrs[0]!), { signal: signal() })
+    await send(conn, 'goodbye', encodeUint64(GoodbyeReason.clientShutdown), { signal: signal() })
+    const status = await request(conn, 'status', (v) => encodeStatus(v as 2, peerIdentity().status), { signal: signal() })
+    expect(decodeStatus(2, status.ssz).forkDigest).toEqual(DIGEST_A)
+    expect(uncaught).toBeUndefined()
+  } finally {
+    process.off('uncaughtException', onUncaught)
+  }
+})
+
 test('the identity is read per request: a fork boundary changes the digest without a restart', async () => {
   let digest = DIGEST_A
   const sentry = await hosts.start({ identity: () => sentryIdentity(digest) })

@@ -88,7 +88,7 @@ export async function startHost(opts: HostOptions): Promise<SentryHost> {
   })
   await registerHandlers(node, opts)
   node.addEventListener('connection:open', (evt) => {
-    if (evt.detail.direction === 'inbound') opts.onInboundPeer?.(evt.detail)
+    if (evt.detail.direction === 'inbound') guarded(() => opts.onInboundPeer?.(evt.detail))
   })
   const multiaddrs = node.getMultiaddrs().map((m) => m.toString())
   return {
@@ -100,6 +100,15 @@ export async function startHost(opts: HostOptions): Promise<SentryHost> {
     stop: async () => {
       await node.stop()
     },
+  }
+}
+
+/** An exception in an event listener would be an uncaught exception of the process: a callback's bug must not end it. */
+function guarded(f: () => void): void {
+  try {
+    f()
+  } catch {
+    // The callback's own error; the host carries on.
   }
 }
 
@@ -136,7 +145,10 @@ async function registerHandlers(node: SentryLibp2p, opts: HostOptions): Promise<
       await serve(
         stream,
         ({ version, ssz }) => {
-          if (name === 'goodbye' && ssz) opts.onGoodbye?.(connection.remotePeer.toString(), decodeUint64(ssz, 'goodbye'))
+          if (name === 'goodbye' && ssz) {
+            const reason = decodeUint64(ssz, 'goodbye')
+            guarded(() => opts.onGoodbye?.(connection.remotePeer.toString(), reason))
+          }
           return answerRequest(name, version, opts.identity())
         },
         { signal: AbortSignal.timeout(timeoutMs) },
