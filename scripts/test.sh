@@ -53,9 +53,9 @@ step "peer monitor"
 (cd peer-monitor && CI=true npx jest --ci --json --outputFile="$RESULTS/peer-monitor.json") || status=1
 
 step "validator tracker (unit tests)"
-# --forceExit: @chainsafe/discv5 leaves timers behind after its nodes stop (untraced yet, valtrack/README.md), which
-# kept jest alive ~45 s after the last test in some runs; every test has finished and reported by then.
-(cd valtrack && CI=true npx jest --ci --forceExit --json --outputFile="$RESULTS/valtrack.json") || status=1
+
+
+(cd valtrack && CI=true npx jest --ci --json --outputFile="$RESULTS/valtrack.json") || status=1
 
 step "validator tracker (devnet: real Prysm beacon nodes, loopback-only network namespace)"
 # Mainnet-configured software must not reach anything: the suite runs in a fresh namespace whose only

@@ -177,3 +177,19 @@ test('finished lookups and one in flight: nothing left after stop', async () => 
   await new Promise((resolve) => setTimeout(resolve, 20))
   await expectNothingLeft()
 })
+
+test('the ENR advertises the bind address, another address, or none (for a node bound to all interfaces)', async () => {
+  const [p1, p2, p3] = await freeUdpPorts(3)
+  const key = async () => generateKeyPair('secp256k1')
+  const nodes = [
+    await startDiscv5Node({ privateKey: await key(), ip: loopback, udpPort: p1! }),
+    await startDiscv5Node({ privateKey: await key(), ip: loopback, udpPort: p2!, advertisedIp: '203.0.113.7' }),
+    await startDiscv5Node({ privateKey: await key(), ip: '0.0.0.0', udpPort: p3!, advertisedIp: null }),
+  ]
+  try {
+    expect(nodes.map((n) => n.enr.ip)).toEqual([loopback, '203.0.113.7', undefined])
+    expect(nodes.map((n) => n.enr.udp)).toEqual([p1, p2, p3])
+  } finally {
+    await Promise.all(nodes.map((n) => n.stop()))
+  }
+})

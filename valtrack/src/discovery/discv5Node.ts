@@ -13,8 +13,13 @@ import { multiaddr } from '@multiformats/multiaddr'
 
 export type Discv5NodeOptions = {
   privateKey: Secp256k1PrivateKey
-  /** IPv4 address to bind and to advertise in the ENR. */
+  /** Address to bind (IPv4, or IPv6 with a ':'); also advertised in the ENR unless `advertisedIp` says otherwise. */
   ip: string
+  /**
+   * The IPv4 address put in the ENR; default `ip`. null: none (a node bound to 0.0.0.0 must not advertise that;
+   * with `config.enrUpdate` discv5 then sets the address its peers report seeing).
+   */
+  advertisedIp?: string | null
   udpPort: number
   /** Extra ENR keys, e.g. eth2. */
   entries?: Record<string, Uint8Array>
@@ -24,13 +29,14 @@ export type Discv5NodeOptions = {
 export async function startDiscv5Node(opts: Discv5NodeOptions): Promise<Discv5> {
   // From the raw key: @chainsafe/enr 5 types its PrivateKey with @libp2p/interface 2, discv5 12 with 3.
   const enr = SignableENR.createV4(opts.privateKey.raw)
-  enr.ip = opts.ip
+  const advertised = opts.advertisedIp === undefined ? opts.ip : opts.advertisedIp
+  if (advertised !== null) enr.ip = advertised
   enr.udp = opts.udpPort
   for (const [key, value] of Object.entries(opts.entries ?? {})) enr.set(key, value)
   const node = Discv5.create({
     enr,
     privateKey: opts.privateKey,
-    bindAddrs: { ip4: multiaddr(`/ip4/${opts.ip}/udp/${opts.udpPort}`) },
+    bindAddrs: opts.ip.includes(':') ? { ip6: multiaddr(`/ip6/${opts.ip}/udp/${opts.udpPort}`) } : { ip4: multiaddr(`/ip4/${opts.ip}/udp/${opts.udpPort}`) },
     // Our ENR is the address we were given: votes of peers about our external address must not rewrite it.
     config: { enrUpdate: false, ...opts.config },
   })

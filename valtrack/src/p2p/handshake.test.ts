@@ -9,7 +9,7 @@ import { GatedClock } from '../testing/p2pClock.js'
 import { DIGEST_A, DIGEST_B, TestHosts, override, peerIdentity, sentryIdentity, unhandle } from '../testing/p2pHosts.js'
 import { encodeResponse, encodeVarint } from './codec.js'
 import { attestationTopic } from './gossip.js'
-import { IrrelevantNetworkError, dialAddrs, handshake, handshakeInbound, reasonFor } from './handshake.js'
+import { IrrelevantNetworkError, dialAddrs, handshake, reasonFor } from './handshake.js'
 import type { HostOptions, SentryHost } from './host.js'
 import { CodecError } from './codec.js'
 import { encodeStatus } from './messages.js'
@@ -168,9 +168,9 @@ test("the caller's signal aborts a handshake in its gossip window", async () => 
 
 test('inbound: a peer that dials the sentry is handshaked over its own connection', async () => {
   const clock = new GatedClock([10, 17])
-  let run: Promise<Awaited<ReturnType<typeof handshakeInbound>>> | undefined
+  let run: Promise<Awaited<ReturnType<typeof handshake>>> | undefined
   let sentry: SentryHost | undefined
-  const onInboundPeer = (c: Connection) => (run = handshakeInbound(sentry!, c, { timeoutMs: 5000, clock }))
+  const onInboundPeer = (c: Connection) => (run = handshake(sentry!, { connection: c }, { timeoutMs: 5000, clock }))
   sentry = await hosts.start({ identity: () => sentryIdentity(), onInboundPeer })
   const peer = await hosts.start({ agentVersion: AGENT })
   peer.libp2p.services.pubsub.subscribe(attestationTopic(hexA, 0))

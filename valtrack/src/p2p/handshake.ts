@@ -44,8 +44,6 @@ export type HandshakeOptions = {
   /** How long to gather gossipsub subscriptions after MetaData; 2 s like the original. */
   gossipWindowMs?: number
   signal?: AbortSignal
-  /** Our Status for this visit; defaults to `host.identity().status`. */
-  ourStatus?: Status
 }
 
 export const DEFAULT_GOSSIP_WINDOW_MS = 2000
@@ -71,7 +69,7 @@ export async function handshake(host: SentryHost, target: OutboundTarget | Inbou
   const step = (ms = opts.timeoutMs): AbortSignal => AbortSignal.any([outer, AbortSignal.timeout(ms)])
   const goodbyeStep = () => step(Math.min(opts.timeoutMs, GOODBYE_WAIT_MS))
   const peerId = 'connection' in target ? target.connection.remotePeer.toString() : target.peerId
-  const ours = { ...host.identity(), ...(opts.ourStatus && { status: opts.ourStatus }) }
+  const ours = host.identity()
   const agent = watchAgentVersion(host, peerId)
   const gossip = collectSubscriptions(host.libp2p.services.pubsub, peerId, hex(ours.status.forkDigest))
   const started = opts.clock.now()
@@ -105,14 +103,6 @@ export async function handshake(host: SentryHost, target: OutboundTarget | Inbou
     await host.libp2p.peerStore.delete(peerIdFromString(peerId)).catch(() => undefined)
   }
 }
-
-/** The sentry's names for the two directions. */
-export type HandshakeOutcome = HandshakeResult
-
-export const handshakeOutbound = (host: SentryHost, target: OutboundTarget, opts: HandshakeOptions): Promise<HandshakeResult> => handshake(host, target, opts)
-
-export const handshakeInbound = (host: SentryHost, connection: Connection, opts: HandshakeOptions): Promise<HandshakeResult> =>
-  handshake(host, { connection }, opts)
 
 type Visit = Pick<HandshakeResult, 'status' | 'metadata' | 'protocols'>
 

@@ -7,6 +7,7 @@
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { systemClock } from '../clock.js'
 import { freeUdpPorts } from '../discovery/syntheticDht.js'
+import { parseEnr } from '../discovery/enr.js'
 import { validateEvent } from '../events.js'
 import { forkSchedule } from '../forks.js'
 import { silentLogger } from '../logger.js'
@@ -119,6 +120,11 @@ describe('the sentry against stand-in nodes', () => {
     expect(sample(text, 'valtrack_dials_total', 'outcome="success",direction="outbound"')).toBeGreaterThanOrEqual(2)
     expect(sample(text, 'valtrack_handshakes_total', 'result="success",client="prysm"')).toBeGreaterThanOrEqual(2)
     expect(text).toMatch(/^valtrack_other_digest_visits_total [1-9]/m)
+    // Its own record says where to reach it and on which digest, so that nodes can dial it (inbound handshakes).
+    const own = parseEnr(s.enr())
+    if (!own.ok) throw new Error(own.error)
+    expect(own.record).toMatchObject({ ip: '127.0.0.1', tcp: s.tcpPort, udp, peerId: s.peerId })
+    expect(Buffer.from(own.record.eth2!.forkDigest).toString('hex')).toBe(ours.digestHex)
     expect(s.health()).toMatchObject({ ok: true })
     await s.stop(2000)
     sentry = undefined

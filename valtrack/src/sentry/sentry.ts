@@ -104,7 +104,8 @@ export async function startSentry(config: SentryConfig, deps: SentryDeps): Promi
   const forks = watchForks(forkSchedule(config.network), clock, (state) => onFork(state))
   const discv5 = await startDiscv5Node({
     privateKey: deps.privateKey,
-    ip: config.externalIp ?? config.listenIp,
+    ip: config.listenIp,
+    advertisedIp: config.externalIp ?? null,
     udpPort: config.discv5Port,
     entries: ourEnrEntries(forks.current(), metadata),
     config: { enrUpdate: config.externalIp === undefined },
