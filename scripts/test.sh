@@ -53,8 +53,6 @@ step "peer monitor"
 (cd peer-monitor && CI=true npx jest --ci --json --outputFile="$RESULTS/peer-monitor.json") || status=1
 
 step "validator tracker (unit tests)"
-
-
 (cd valtrack && CI=true npx jest --ci --json --outputFile="$RESULTS/valtrack.json") || status=1
 
 step "validator tracker (devnet: real Prysm beacon nodes, loopback-only network namespace)"
