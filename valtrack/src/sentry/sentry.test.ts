@@ -11,7 +11,12 @@ import { parseEnr } from '../discovery/enr.js'
 import { validateEvent } from '../events.js'
 import { forkSchedule } from '../forks.js'
 import { silentLogger } from '../logger.js'
-import { builtinNetwork } from '../networks.js'
+import { builtinNetwork, customNetwork } from '../networks.js'
+import { multiaddr } from '@multiformats/multiaddr'
+import { decodeStatus, encodeStatus, type StatusVersion } from '../p2p/messages.js'
+import { request } from '../p2p/reqresp.js'
+import { ManualClock } from '../testing/manualClock.js'
+import { peerIdentity, TestHosts } from '../testing/p2pHosts.js'
 import { type BeaconPeer, startBeaconPeer } from '../testing/beaconPeer.js'
 import { MemorySink } from '../testing/memorySink.js'
 import { dialAddresses, nodeIdOfPeerId, type Sentry, startSentry } from './sentry.js'
@@ -130,6 +135,48 @@ describe('the sentry against stand-in nodes', () => {
     sentry = undefined
     expect(sink.closed).toBe(true)
   })
+})
+
+test('at a fork boundary (here a blob-parameter change) the ENR and the Status answers change digest without a restart', async () => {
+  const yaml = ['PRESET_BASE: mainnet', 'CONFIG_NAME: bpo-test', 'SECONDS_PER_SLOT: 6', 'CUSTODY_REQUIREMENT: 4']
+    .concat(['ALTAIR', 'BELLATRIX', 'CAPELLA', 'DENEB', 'ELECTRA', 'FULU'].flatMap((f, i) => [`${f}_FORK_VERSION: 0x${i + 2}0000038`, `${f}_FORK_EPOCH: 0`]))
+    .concat(['GENESIS_FORK_VERSION: 0x10000038', 'BLOB_SCHEDULE:', '  - EPOCH: 0', '    MAX_BLOBS_PER_BLOCK: 9', '  - EPOCH: 5', '    MAX_BLOBS_PER_BLOCK: 12'])
+    .join('\n')
+  const genesisTime = 1_800_000_000
+  const n = customNetwork(yaml, { genesisTime, genesisValidatorsRoot: new Uint8Array(32).fill(0xab) }, [])
+  if (!n.ok) throw new Error(n.error)
+  const boundaryMs = (genesisTime + 5 * 32 * 6) * 1000
+  const before = forkSchedule(n.value)(boundaryMs - 1)
+  const after = forkSchedule(n.value)(boundaryMs)
+  expect(before.digestHex).not.toBe(after.digestHex)
+  const clock = new ManualClock(boundaryMs - 60_000)
+  const [udp] = await freeUdpPorts(1)
+  const s = await startSentry(
+    { network: n.value, bootnodes: [], dialConcurrency: 1, dialTimeoutMs: 1000, revisitPeriodMs: 60_000, listenIp: '127.0.0.1', externalIp: '127.0.0.1', p2pTcpPort: 0, discv5Port: udp!, crawlerLocation: '' },
+    { privateKey: await generateKeyPair('secp256k1'), clock, random: Math.random, logger: silentLogger, sink: new MemorySink() },
+  )
+  const hosts = new TestHosts()
+  try {
+    const enrDigest = () => {
+      const r = parseEnr(s.enr())
+      return r.ok ? Buffer.from(r.record.eth2!.forkDigest).toString('hex') : r.error
+    }
+    const statusDigest = async () => {
+      const peer = await hosts.start()
+      const connection = await peer.libp2p.dial(multiaddr(`/ip4/127.0.0.1/tcp/${s.tcpPort}/p2p/${s.peerId}`))
+      const r = await request(connection, 'status', (v) => encodeStatus(v as StatusVersion, peerIdentity(before.digest).status), { signal: AbortSignal.timeout(5000) })
+      return Buffer.from(decodeStatus(r.version as StatusVersion, r.ssz).forkDigest).toString('hex')
+    }
+    expect([enrDigest(), await statusDigest()]).toEqual([before.digestHex, before.digestHex])
+    const seq = parseEnr(s.enr()).ok && (parseEnr(s.enr()) as { record: { seq: bigint } }).record.seq
+    clock.advance(60_000)
+    expect([enrDigest(), await statusDigest()]).toEqual([after.digestHex, after.digestHex])
+    expect((parseEnr(s.enr()) as { record: { seq: bigint } }).record.seq).toBeGreaterThan(seq as bigint)
+    expect(await s.metrics.registry.metrics()).toContain(`valtrack_fork_digest_info{fork_digest="${after.digestHex}",fork="fulu"} 1`)
+  } finally {
+    await hosts.stopAll()
+    await s.stop(2000)
+  }
 })
 
 test('dial addresses come from the record: IPv4 first, the peer id appended; none without a TCP port', () => {

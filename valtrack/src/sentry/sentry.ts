@@ -170,6 +170,7 @@ export async function startSentry(config: SentryConfig, deps: SentryDeps): Promi
   })
 
   let stopping = false
+  const stopController = new AbortController()
   const inboundInFlight = new Set<Promise<void>>()
 
   function emit<T extends EventType>(type: T, event: EventOf<T>): void {
@@ -191,7 +192,7 @@ export async function startSentry(config: SentryConfig, deps: SentryDeps): Promi
     if (stopping || inboundInFlight.size >= config.dialConcurrency) return
     const peerId = connection.remotePeer.toString()
     const record = known.get(peerId) ?? inboundRecord(peerId)
-    const run = handshake(host, { connection }, { ...handshakeOptions, signal: AbortSignal.timeout(config.dialTimeoutMs * 6) })
+    const run = handshake(host, { connection }, { ...handshakeOptions, signal: AbortSignal.any([stopController.signal, AbortSignal.timeout(config.dialTimeoutMs * 6)]) })
       .then((outcome) => handshaked(record, outcome))
       .catch((error: unknown) => {
         metrics.dials.inc({ outcome: 'failure', direction: 'inbound' })
@@ -231,6 +232,7 @@ export async function startSentry(config: SentryConfig, deps: SentryDeps): Promi
     async stop(deadlineMs: number) {
       const end = clock.now() + deadlineMs
       stopping = true
+      stopController.abort(new Error('the sentry is stopping'))
       forks.stop()
       await Promise.all([crawler.stop(), dialer.stop()])
       await host.stop()
