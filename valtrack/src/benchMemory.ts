@@ -4,7 +4,7 @@
  * them enter the peer table through the path FINDNODE answers take. The records point at closed loopback
  * ports, so the crawl and the dials run as against unreachable mainnet nodes (timeouts, refusals, backoff
  * state for each). The records are made in this process and the sentry runs in a fresh child process
- * (`--expose-gc`), so that its RSS holds nothing of the key generation; RSS is read after `seconds` of
+ * with the sentry's V8 flags (nodeFlags.ts) and `--expose-gc`, so that its RSS holds nothing of the key generation; RSS is read after `seconds` of
  * crawling, after a full GC, and its peak while running.
  */
 import { SignableENR } from '@chainsafe/enr'
@@ -16,6 +16,7 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { eth2Field, forkSchedule } from './forks.js'
 import { builtinNetwork } from './networks.js'
+import { SENTRY_NODE_FLAGS } from './nodeFlags.js'
 
 export async function benchMemory(nodes: number, seconds: number): Promise<void> {
   const eth2 = eth2Field(forkSchedule(builtinNetwork('mainnet'))(Date.now()))
@@ -33,7 +34,7 @@ export async function benchMemory(nodes: number, seconds: number): Promise<void>
   try {
     writeFileSync(join(dir, 'enrs.txt'), enrs.join('\n'))
     const child = fileURLToPath(new URL('./benchMemoryRun.js', import.meta.url))
-    process.stdout.write(execFileSync(process.execPath, [...(process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean), '--expose-gc', child, dir, String(seconds)], { encoding: 'utf8' }))
+    process.stdout.write(execFileSync(process.execPath, [...SENTRY_NODE_FLAGS, '--expose-gc', child, dir, String(seconds)], { encoding: 'utf8' }))
   } finally {
     rmSync(dir, { recursive: true, force: true })
   }

@@ -1,4 +1,4 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --max-semi-space-size=4
 /**
  * The `valtrack` binary: `valtrack sentry` runs the sentry (sentry/run.ts); the consumer is not built yet
  * (see README.md), and saying so beats pretending to run.
