@@ -6,7 +6,8 @@
 import { join } from 'node:path'
 import { type Clock, systemClock } from '../clock.js'
 import { defaultJsonLinesOptions, type JsonLinesOptions, JsonLinesWriter } from '../output/jsonLines.js'
-import { type EventOf, type EventSink, type EventType, type SinkLogger, type SinkStats, silentSinkLogger } from './sink.js'
+import { type EventOf, type EventSink, type EventType, type SinkStats } from './sink.js'
+import { type Logger, silentLogger } from '../logger.js'
 
 export const jsonLinesFiles: Record<EventType, string> = {
   peer_discovered: 'discovery_events.log',
@@ -14,7 +15,7 @@ export const jsonLinesFiles: Record<EventType, string> = {
 }
 
 export type JsonLinesSinkOptions = {
-  logger?: SinkLogger
+  logger?: Logger
   clock?: Clock
   rotation?: JsonLinesOptions
   /** Lines queued for writing at most; default 100,000. */
@@ -36,7 +37,7 @@ const errorText = (err: unknown): string => (err instanceof Error ? `${err.name}
 
 export class JsonLinesSink implements EventSink {
   readonly kind = 'jsonl' as const
-  private readonly log: SinkLogger
+  private readonly log: Logger
   private readonly clock: Clock
   private readonly maxPending: number
   private counters = { published: 0, failed: 0, dropped: 0, pending: 0 }
@@ -47,7 +48,7 @@ export class JsonLinesSink implements EventSink {
     private readonly writers: Record<EventType, JsonLinesWriter>,
     options: JsonLinesSinkOptions = {},
   ) {
-    this.log = options.logger ?? silentSinkLogger
+    this.log = options.logger ?? silentLogger
     this.clock = options.clock ?? systemClock
     this.maxPending = options.maxPending ?? 100_000
   }

@@ -9,7 +9,7 @@ import { ManualClock } from '../testing/manualClock.js'
 import { type NatsServer, NatsServer as Server, startNatsServer } from '../testing/natsServer.js'
 import { discoveredEvent, metadataEvent } from './fixtures.js'
 import { messageId, type NatsSink, type NatsSinkOptions, startNatsSink } from './natsSink.js'
-import type { SinkLogger } from './sink.js'
+import type { Logger } from '../logger.js'
 import { newStreamConfig, STREAM_NAME } from './streamConfig.js'
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
@@ -60,7 +60,7 @@ async function storedMessages(server: NatsServer): Promise<Stored[]> {
 const capture = () => {
   const lines: { level: string; msg: string; fields?: Record<string, unknown> }[] = []
   const at = (level: string) => (msg: string, fields?: Record<string, unknown>) => void lines.push({ level, msg, fields })
-  const logger: SinkLogger = { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') }
+  const logger: Logger = { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') }
   return { lines, logger }
 }
 

@@ -27,13 +27,14 @@ import { connect, errors, type NatsConnection } from '@nats-io/transport-node'
 import { type BackoffPolicy, backoffDelay } from '../backoff.js'
 import { type Clock, systemClock, type TimerHandle } from '../clock.js'
 import { BoundedQueue } from './boundedQueue.js'
-import { type EventOf, type EventSink, type EventType, type SinkLogger, type SinkStats, silentSinkLogger, subjectOf } from './sink.js'
+import { type EventOf, type EventSink, type EventType, type SinkStats, subjectOf } from './sink.js'
+import { type Logger, silentLogger } from '../logger.js'
 import { defaultStreamSettings, newStreamConfig, STREAM_NAME, streamConfigChanges, type StreamSettings } from './streamConfig.js'
 
 export type NatsSinkOptions = {
   /** NATS URLs; every one is tried at each connection attempt. */
   servers: string | string[]
-  logger?: SinkLogger
+  logger?: Logger
   clock?: Clock
   random?: () => number
   /** Publishes awaiting their acknowledgement at most. */
@@ -116,7 +117,7 @@ const decade = (n: number): number => (n <= 0 ? -1 : Math.floor(Math.log10(n)))
 export class NatsSink implements EventSink {
   readonly kind = 'nats' as const
   private readonly servers: string[]
-  private readonly log: SinkLogger
+  private readonly log: Logger
   private readonly clock: Clock
   private readonly random: () => number
   private readonly maxInFlight: number
@@ -143,7 +144,7 @@ export class NatsSink implements EventSink {
   constructor(options: NatsSinkOptions) {
     const o = { ...defaultNatsSinkOptions, ...options }
     this.servers = typeof o.servers === 'string' ? o.servers.split(',').map((s) => s.trim()).filter(Boolean) : [...o.servers]
-    this.log = o.logger ?? silentSinkLogger
+    this.log = o.logger ?? silentLogger
     this.clock = o.clock ?? systemClock
     this.random = o.random ?? Math.random
     this.maxInFlight = o.maxInFlight

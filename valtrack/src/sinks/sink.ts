@@ -27,12 +27,6 @@ export type SinkStats = {
   inFlight: number
 }
 
-type LogLevel = 'debug' | 'info' | 'warn' | 'error'
-/** The shape of the sentry's logger (src/logger.ts), so that it is passed as it is. */
-export type SinkLogger = Record<LogLevel, (msg: string, fields?: Record<string, unknown>) => void>
-
-export const silentSinkLogger: SinkLogger = { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} }
-
 export interface EventSink {
   /** The metrics' `sink` label. */
   readonly kind: 'nats' | 'jsonl'
