@@ -187,18 +187,22 @@ test('events arrive in the stream, on their subjects, in the documented schema',
 test('a stopped node gives classified dial failures with backoff, and is handshaked again after it restarts', async () => {
   const bNodeId = (await metadataOf(b))!.node_id
   await stop(b)
-  const backoff = await waitFor('two refused dials of B', async () => {
-    const s = sentry.backoffOf(bNodeId)
-    return s && s.failures >= 2 && s
-  }, 90_000, 500)
-  expect(backoff.lastClass).toBe('refused')
-  expect(backoff.retryAtMs).toBeGreaterThan(Date.now() - 5000)
-  const text = await sentry.metrics.registry.metrics()
-  expect(sample(text, 'valtrack_dials_total', 'outcome="refused",direction="outbound"')).toBeGreaterThanOrEqual(2)
+  // The first failure may be of another class (B was closing its connections as it stopped): wait for two refusals.
+  const refusedDials = async () => sample(await sentry.metrics.registry.metrics(), 'valtrack_dials_total', 'outcome="refused",direction="outbound"')
+  // Consecutive failures counted in one backoff state (its doubling and cap are dialer.test.ts's).
+  await waitFor(
+    'two refused dials of B',
+    async () => {
+      const s = sentry.backoffOf(bNodeId)
+      return s !== undefined && s.failures >= 2 && s.lastClass === 'refused' && (await refusedDials()) >= 2 && s
+    },
+    90_000,
+    500,
+  )
   const restartedAt = Date.now()
   b = await restart(b)
   const again = await waitFor('B handshaked again', () => metadataOf(b, restartedAt), 120_000, 1000)
-  expect(again.direction === 'outbound' || again.direction === 'inbound').toBe(true)
+  expect(validateEvent('metadata_received', again)).toEqual([])
   await waitFor('the backoff cleared by the success', async () => sentry.backoffOf(bNodeId) === undefined || undefined, 30_000, 500)
 })
 
