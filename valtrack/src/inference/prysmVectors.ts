@@ -12,6 +12,12 @@
  * attnets from the same response's `metadata.attnets` (the ENR's attnets key carried the same value); epoch =
  * floor((now - genesis) / 384 s).
  *
+ * Run 3 (14:16 UTC): one node of a devnet whose genesis lay 300 epochs (and 100 s) in the past, so that the
+ * clock epoch was 300 while the node's head stayed at the genesis block (no peers, nothing to sync from).
+ * Run 4 (14:17 UTC): the final devnet test, both devnets again; kept are its node A, whose pair is [0, 1]
+ * (subnet 0, which the original never counted), and its past-genesis node P (epoch 300: [1, 2]; at epoch 0
+ * the id would give [62, 63]).
+ *
  * What Prysm did: at genesis, with no peers to sync from (--min-sync-peers=0), each node advertised its
  * long-lived attnets already at MetaData seq_number 1 in the very first answer of its beacon API (run 2:
  * 5, 8 and 15 s after genesis, epoch 0), with no wait for sync, for peers or for a later epoch; the subscribe-all node advertised 0xffffffffffffffff. The normal nodes'
@@ -29,10 +35,10 @@ export type PrysmVector = {
   subscribeAll: boolean
   /** The subnets those attnets hold (ascending), as observed. */
   attnetsSubnets: number[]
-  /** The ENR Prysm served (second run only): its node id must be `nodeId`, its attnets `attnets`. */
+  /** The ENR Prysm served (runs 2 to 4): its node id must be `nodeId`, its attnets `attnets`. */
   enr?: string
   /** Which capture run (see above). */
-  run: 1 | 2
+  run: 1 | 2 | 3 | 4
 }
 
 export const PRYSM_VERSION = 'Prysm/v7.1.2'
@@ -94,6 +100,36 @@ export const prysmVectors: readonly PrysmVector[] = [
     subscribeAll: false,
     attnetsSubnets: [42, 43],
     enr: 'enr:-NC4QHD2-jHOZjCoLlmzDRwmZHhzuuD-TQucuN4cYSRZ51E_ez-z2iWmcKQSJmX--wuuR3gJNhvD2a6YHFVd4xxR7ymGAaIx9JgFh2F0dG5ldHOIAAAAAAAMAACDY2djBIRldGgykA3-wExwAAA4__________-CaWSCdjSCaXCEfwAAAYNuZmSEAAAAAIlzZWNwMjU2azGhA5AAPsVQZlaV0MjuqdKWUTLfe3oXPFxDQauK8u-z5qq_iHN5bmNuZXRzAIN0Y3CCTiyDdWRwgk4t',
+  },
+  {
+    name: 'P',
+    run: 3,
+    nodeId: '7c8971af48ac8f800966cf2227faaef5adf1614bcfc3a319e2200132b61edb51',
+    epoch: 300,
+    attnets: '0x0000180000000000',
+    subscribeAll: false,
+    attnetsSubnets: [19, 20],
+    enr: 'enr:-NC4QEX9mqYTxXwWewZiTPoOHKxqZI1MJfVVyiuY_LlL7IL0eyAIs5zOcx-mCOsKu8yr9PpsIUC4nq82egiGsBNwN6uGAaIx9dx7h2F0dG5ldHOIAAAYAAAAAACDY2djBIRldGgykA3-wExwAAA4__________-CaWSCdjSCaXCEfwAAAYNuZmSEAAAAAIlzZWNwMjU2azGhA3oWoBdINJQvd6Ai72h3XKYPAbCiKHONmTRjzimUZO7wiHN5bmNuZXRzAIN0Y3CCTiCDdWRwgk4h',
+  },
+  {
+    name: 'A',
+    run: 4,
+    nodeId: 'd8040c4b580947e68ce526da7c43354ccb9d332229a01b9d95eef5397dfa857e',
+    epoch: 0,
+    attnets: '0x0300000000000000',
+    subscribeAll: false,
+    attnetsSubnets: [0, 1],
+    enr: 'enr:-NC4QGxGd0ctjrUeW2VvFlLCNtXHCpkzIYM1Dh-wVAzba4dRedMboyzxIdg6rj1RL0b7Akk0F8RHRx-PmtPq9sqmxeqGAaIx92gfh2F0dG5ldHOIAwAAAAAAAACDY2djBIRldGgykA3-wExwAAA4__________-CaWSCdjSCaXCEfwAAAYNuZmSEAAAAAIlzZWNwMjU2azGhAlBIfWqPOwTigWJfs2wsHIixo0RCRR4Qc1M2MtpDvdW0iHN5bmNuZXRzAIN0Y3CCTiCDdWRwgk4h',
+  },
+  {
+    name: 'P',
+    run: 4,
+    nodeId: 'eee1cb9ded0c6b9d78f91aaf06f0fb2897bb97e87f74b3fae0c7d7303e409648',
+    epoch: 300,
+    attnets: '0x0600000000000000',
+    subscribeAll: false,
+    attnetsSubnets: [1, 2],
+    enr: 'enr:-NC4QGlS3Xy1UHiXShlVWfOmrTNwplNIrVRab6S3ntc3OV9EXjITXdZZwP2pMnLZilNKpyq4OlZ24HWsVVrQcdANCceGAaIx97Syh2F0dG5ldHOIBgAAAAAAAACDY2djBIRldGgykA3-wExwAAA4__________-CaWSCdjSCaXCEfwAAAYNuZmSEAAAAAIlzZWNwMjU2azGhA3ZAPelF0RD0WnHhkgK4-OmRJaFuHXkn0m_R8Uj1dqIiiHN5bmNuZXRzAIN0Y3CCTjKDdWRwgk4z',
   },
 ]
 

@@ -5,6 +5,10 @@
  * exactly the subnets of the attnets its MetaData (beacon API identity) and its ENR advertise; B must be
  * flagged 'all'. The values seen are logged as `[vector] {...}` lines: src/inference/prysmVectors.ts holds a
  * set captured this way, checked by the unit tests.
+ *
+ * A second devnet's genesis lies 300 epochs in the past: its node's head stays at genesis (nothing to sync
+ * from) while the clock says epoch 300. Prysm advertises the pair of the clock epoch at once (not the
+ * epoch-0 pair, and without being synced): the sentry must compute long-lived subnets with its own clock.
  */
 import { parseEnr } from '../discovery/enr.js'
 import { type BeaconNode, type Devnet, type NodeIdentity, assertIsolatedNetns, devnetTools, identity, startDevnet, startNode, stopAll, waitFor, waitForPeer } from '../testing/devnet.js'
@@ -95,5 +99,34 @@ describe('long-lived subnets of real Prysm nodes', () => {
       expect(inferred.attnets_check).toBe(name === 'B' ? 'all' : 'match')
       expect(inferred.long_lived_subnets).toEqual(longLived)
     }
+  })
+})
+
+describe('a real Prysm node 300 epochs after genesis, head still at genesis', () => {
+  afterAll(async () => {
+    await stopAll()
+  })
+
+  test("advertises the clock epoch's long-lived pair from its first answer", async () => {
+    assertIsolatedNetns()
+    const genesisTime = Math.floor(Date.now() / 1000) - 300 * SECONDS_PER_EPOCH - 100
+    const devnet = await startDevnet({ name: 'inference-past', numValidators: 64, genesisTime })
+    const node = await startNode({ name: 'P', genesis: devnet, disableQuic: true })
+    const id = await identity(node)
+    const epoch = Math.floor((Date.now() / 1000 - genesisTime) / SECONDS_PER_EPOCH)
+    const parsed = parseEnr(id.enr)
+    if (!parsed.ok) throw new Error(parsed.error)
+    const nodeId = nodeIdToBigInt(parsed.record.nodeId)!
+    const longLived = computeSubscribedSubnets(nodeId, epoch)
+    log(
+      `[vector] ${JSON.stringify({ name: 'P', enr: id.enr, nodeId: parsed.record.nodeId, epoch, attnets: id.metadata.attnets, metadataSeq: id.metadata.seq_number, computed: longLived, computedAtEpoch0: computeSubscribedSubnets(nodeId, 0) })}`,
+    )
+    expect(epoch).toBe(300)
+    expect(attnetsToSubnets(bytesOfHex(id.metadata.attnets))).toEqual([...longLived].sort((a, b) => a - b))
+    expect(`0x${Buffer.from(parsed.record.attnets!).toString('hex')}`).toBe(id.metadata.attnets)
+    // (epoch + node_id % 256) // 256 is 1 or 2 at epoch 300, never 0: another seed than at genesis. The pair
+    // may still coincide by chance (1 in 64); when it does not, the epoch-0 pair must be flagged.
+    const atGenesis = computeSubscribedSubnets(nodeId, 0)
+    if (atGenesis.join() !== longLived.join()) expect(checkAttnets(bytesOfHex(id.metadata.attnets), atGenesis)).toBe('differs')
   })
 })

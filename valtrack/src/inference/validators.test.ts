@@ -18,7 +18,7 @@ describe('vectors captured from real Prysm v7.1.2 nodes', () => {
     }
   })
 
-  test('the computed pairs: run 1 [39, 40] (A), [54, 55] (B, hidden by subscribe-all), [43, 44] (C); run 2 [44, 45], [14, 15], [42, 43]', () => {
+  test('the computed pairs: run 1 [39, 40] (A), [54, 55] (B, hidden by subscribe-all), [43, 44] (C); run 2 [44, 45], [14, 15], [42, 43]; run 3 (epoch 300) [19, 20]; run 4 [0, 1], (epoch 300) [1, 2]', () => {
     expect(prysmVectors.map((v) => computeSubscribedSubnets(nodeIdToBigInt(v.nodeId)!, v.epoch))).toEqual([
       [39, 40],
       [54, 55],
@@ -26,12 +26,31 @@ describe('vectors captured from real Prysm v7.1.2 nodes', () => {
       [44, 45],
       [14, 15],
       [42, 43],
+      [19, 20],
+      [0, 1],
+      [1, 2],
     ])
+  })
+
+  test('run 3: the node at clock epoch 300 advertised the epoch-300 pair, not the epoch-0 one', () => {
+    const p = prysmVectors.find((v) => v.run === 3)!
+    const id = nodeIdToBigInt(p.nodeId)!
+    expect(computeSubscribedSubnets(id, 0)).toEqual([17, 18])
+    expect(computeSubscribedSubnets(id, 300)).toEqual(p.attnetsSubnets)
+    expect(inferFromEvent(eventFromVector({ ...p, epoch: 0 }, [19, 20])).attnets_check).toBe('differs')
+    expect(inferFromEvent(eventFromVector(p, [19, 20]))).toMatchObject({ attnets_check: 'match', estimated_validators: 0 })
+    const q = prysmVectors.find((v) => v.run === 4 && v.epoch === 300)!
+    expect(computeSubscribedSubnets(nodeIdToBigInt(q.nodeId)!, 0)).toEqual([62, 63])
+  })
+
+  test('run 4 A: subnet 0 is a long-lived subnet like any other', () => {
+    const a = prysmVectors.find((v) => v.run === 4 && v.epoch === 0)!
+    expect(inferFromEvent(eventFromVector(a, [0, 1, 63]))).toMatchObject({ long_lived_subnets: [0, 1], attnets_check: 'match', short_lived_subnets: [63], estimated_validators: 1 })
   })
 
   test("run 2's ENRs, as Prysm served them, carry the recorded node ids and attnets", () => {
     const withEnr = prysmVectors.filter((v) => v.enr)
-    expect(withEnr).toHaveLength(3)
+    expect(withEnr).toHaveLength(6)
     for (const v of withEnr) {
       const r = parseEnr(v.enr!)
       if (!r.ok) throw new Error(r.error)
