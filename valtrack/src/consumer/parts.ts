@@ -46,25 +46,25 @@ export type FlushStage = 'encode' | 'open' | 'write' | 'fsync' | 'close' | 'rena
 /** A flush that failed: nothing partial is left, the rows stay buffered, `flush()` may be retried. */
 export class PartWriteError extends Error {
   override readonly name = 'PartWriteError'
-  constructor(
-    readonly stage: FlushStage,
-    /** The errno code (`ENOSPC`, `EIO`, ...) if the cause has one. */
-    readonly code: string | undefined,
-    readonly path: string,
-    options: { cause: unknown },
-  ) {
+  readonly stage: FlushStage
+  /** The errno code (`ENOSPC`, `EIO`, ...) if the cause has one. */
+  readonly code: string | undefined
+  readonly path: string
+  constructor(stage: FlushStage, code: string | undefined, path: string, options: { cause: unknown }) {
     super(`parquet part ${path}: ${stage} failed${code ? ` (${code})` : ''}: ${String((options.cause as Error)?.message ?? options.cause)}`, options)
+    this.stage = stage
+    this.code = code
+    this.path = path
   }
 }
 
 /** A finalised part that could not be read: the writer refuses to start rather than write its rows again. */
 export class PartReadError extends Error {
   override readonly name = 'PartReadError'
-  constructor(
-    readonly path: string,
-    options: { cause: unknown },
-  ) {
+  readonly path: string
+  constructor(path: string, options: { cause: unknown }) {
     super(`parquet part ${path} is unreadable: ${String((options.cause as Error)?.message ?? options.cause)}`, options)
+    this.path = path
   }
 }
 

@@ -256,8 +256,8 @@ export function parquetSchemaOf(columns: readonly ColumnDef[]): SchemaElement[] 
 }
 
 const toBig = (v: unknown): bigint => {
-  if (typeof v === 'bigint') return BigInt.asIntN(64, v)
-  if (typeof v === 'number' || typeof v === 'string') return BigInt.asIntN(64, BigInt(v))
+  if (typeof v === 'bigint') return v
+  if (typeof v === 'number' || typeof v === 'string') return BigInt(v)
   throw new TypeError(`expected an integer, got ${String(v)}`)
 }
 
@@ -267,7 +267,7 @@ function convert(kind: ColumnKind, v: unknown): unknown {
     case 'int64':
     case 'uint64':
     case 'timestamp_ms':
-      // UINT_64 above 2^63 is stored as its two's-complement bit pattern, as parquet specifies.
+      // hyparquet-writer range-checks (signed, or unsigned for UINT_64) and stores the 64-bit pattern.
       return toBig(v)
     default:
       return v
