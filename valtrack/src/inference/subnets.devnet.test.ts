@@ -9,11 +9,24 @@
  * A second devnet's genesis lies 300 epochs in the past: its node's head stays at genesis (nothing to sync
  * from) while the clock says epoch 300. Prysm advertises the pair of the clock epoch at once (not the
  * epoch-0 pair, and without being synced): the sentry must compute long-lived subnets with its own clock.
+ *
+ * Then the real sentry (src/sentry/sentry.ts, with a memory sink) handshakes A, B and C: their
+ * metadata_received events, with the gossip subscriptions Prysm really sent, go through inferFromEvent and
+ * the ValidatorEstimator. With no validator client, A and C subscribe to their long-lived pair only (no
+ * short-lived subnets: 0 validators, 'match'); B to all 64 ('all': unknown).
  */
+import { readFile } from 'node:fs/promises'
+import { generateKeyPair } from '@libp2p/crypto/keys'
+import { systemClock } from '../clock.js'
 import { parseEnr } from '../discovery/enr.js'
+import { freeUdpPorts } from '../discovery/syntheticDht.js'
+import { createLogger } from '../logger.js'
+import { customNetwork, genesisFromState } from '../networks.js'
+import { startSentry } from '../sentry/sentry.js'
+import { MemorySink } from '../testing/memorySink.js'
 import { type BeaconNode, type Devnet, type NodeIdentity, assertIsolatedNetns, devnetTools, identity, startDevnet, startNode, stopAll, waitFor, waitForPeer } from '../testing/devnet.js'
 import { attnetsToSubnets, checkAttnets, computeSubscribedSubnets, nodeIdToBigInt } from './subnets.js'
-import { inferFromEvent } from './validators.js'
+import { ValidatorEstimator, inferFromEvent } from './validators.js'
 import { eventFromVector } from './prysmVectors.js'
 
 const log = (msg: string) => process.stdout.write(`[inference devnet] ${msg}\n`)
@@ -98,6 +111,75 @@ describe('long-lived subnets of real Prysm nodes', () => {
       const inferred = inferFromEvent(eventFromVector({ nodeId: record.nodeId, epoch, attnets: id.metadata.attnets }, []))
       expect(inferred.attnets_check).toBe(name === 'B' ? 'all' : 'match')
       expect(inferred.long_lived_subnets).toEqual(longLived)
+    }
+  })
+
+  test("the sentry's real metadata_received events: no short-lived subnets without validators; B unknown", async () => {
+    const g = genesisFromState(await readFile(devnet.genesisPath))
+    if (!g.ok) throw new Error(g.error)
+    const enrA = (await identity(nodes.A)).enr
+    const network = customNetwork(devnet.configYaml, g.value, [enrA])
+    if (!network.ok) throw new Error(network.error)
+    const sink = new MemorySink()
+    const [udp] = await freeUdpPorts(1)
+    const sentry = await startSentry(
+      {
+        network: network.value,
+        bootnodes: [enrA],
+        dialConcurrency: 4,
+        dialTimeoutMs: 5000,
+        revisitPeriodMs: 10_000,
+        listenIp: '127.0.0.1',
+        externalIp: '127.0.0.1',
+        p2pTcpPort: 0,
+        discv5Port: udp!,
+        crawlerLocation: 'devnet',
+      },
+      { privateKey: await generateKeyPair('secp256k1'), clock: systemClock, random: Math.random, logger: createLogger('warn', () => {}), sink },
+    )
+    try {
+      const ids = Object.fromEntries(await Promise.all((['A', 'B', 'C'] as const).map(async (n) => [n, parseEnr((await identity(nodes[n])).enr)] as const)))
+      const nodeIdOf = (n: 'A' | 'B' | 'C') => {
+        const r = ids[n]!
+        if (!r.ok) throw new Error(r.error)
+        return r.record.nodeId
+      }
+      // A node just started may not have subscribed to any gossip topic yet when the sentry's window closes
+      // (seen: C, started last, gave [] on its first handshake): wait for a handshake with subscriptions.
+      const events = await waitFor(
+        'metadata_received events of A, B and C with gossip subscriptions',
+        async () => {
+          const got = (['A', 'B', 'C'] as const).map((n) => sink.of('metadata_received').find((e) => e.node_id === nodeIdOf(n) && e.subscribed_subnets.length > 0))
+          return got.every((e) => e !== undefined) && got
+        },
+        120_000,
+        1000,
+      )
+      // Those without any: incomplete, so unknown, never "0 validators".
+      for (const e of sink.of('metadata_received').filter((e) => e.subscribed_subnets.length === 0)) {
+        log(`[event] without subscriptions: ${e.node_id} ${e.direction} at ${e.timestamp}`)
+        const inf = inferFromEvent(e)
+        expect(inf.estimated_validators).toBeNull()
+        expect(inf.basis).toBe(inf.attnets_check === 'all' ? 'subscribe_all' : 'incomplete_subscriptions')
+      }
+      const estimator = new ValidatorEstimator()
+      for (const [i, n] of (['A', 'B', 'C'] as const).entries()) {
+        const e = events[i]!
+        log(`[event] ${n} ${JSON.stringify({ node_id: e.node_id, epoch: e.epoch, attnets: e.metadata.attnets, subscribed_subnets: e.subscribed_subnets, client_version: e.client_version })}`)
+        const inf = inferFromEvent(e)
+        estimator.observe(e)
+        if (n === 'B') {
+          expect(e.subscribed_subnets).toEqual(Array.from({ length: 64 }, (_, s) => s))
+          expect(inf).toMatchObject({ attnets_check: 'all', estimated_validators: null, confidence: 0 })
+        } else {
+          expect(e.subscribed_subnets).toEqual([...inf.long_lived_subnets].sort((x, y) => x - y))
+          expect(inf).toMatchObject({ attnets_check: 'match', short_lived_subnets: [], estimated_validators: 0, basis: 'match' })
+        }
+      }
+      expect(estimator.aggregate()).toMatchObject({ peers: 3, peers_estimated: 2, peers_unknown: 1, peers_with_validators: 0, total_estimated_validators: 0 })
+      expect(estimator.aggregate().by_client_family.prysm.peers).toBe(3)
+    } finally {
+      await sentry.stop(3000)
     }
   })
 })
