@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs'
 import { parquetMetadata, parquetReadObjects } from 'hyparquet'
 import { parquetWriteBuffer } from 'hyparquet-writer'
 import { validateEvent } from '../events.js'
@@ -11,6 +12,8 @@ import {
   metadataRow,
   PARQUET_SCHEMA_VERSION,
   parquetSchemaOf,
+  parquetTypeOf,
+  upstreamColumns,
   validatorMetadataColumns,
   type ColumnDef,
   type ValidatorMetadataRow,
@@ -124,5 +127,20 @@ describe('parquet schema', () => {
   test('a null in a required column is refused before encoding', () => {
     const row = { ...metadataRow(metadataEvent(1), 1, 1), attnets: null }
     expect(() => columnDataOf(metadataColumns, [row])).toThrow(/attnets/)
+  })
+
+  test('docs/parquet-schema.md documents exactly these columns, types, nullability and overlaps', () => {
+    const doc = readFileSync(new URL('../../docs/parquet-schema.md', import.meta.url), 'utf8')
+    expect(doc).toContain(`(schema version ${PARQUET_SCHEMA_VERSION})`)
+    for (const [file, cols] of Object.entries(fileSchemas)) {
+      const section = doc.split(`### \`${file}\``)[1]!.split('### ')[0]!
+      const rows = section
+        .split('\n')
+        .filter((l) => l.startsWith('| `'))
+        .map((l) => l.split('|').map((c) => c.trim()).slice(1, 5))
+      const upstream = upstreamColumns[file as keyof typeof upstreamColumns]
+      expect(rows).toEqual(cols.map((c) => [`\`${c.name}\``, parquetTypeOf(c.kind), c.optional ? 'yes' : 'no', upstream.includes(c.name) ? 'yes' : '']))
+      for (const u of upstream) expect(cols.map((c) => c.name)).toContain(u)
+    }
   })
 })

@@ -36,8 +36,8 @@ export const discoveryColumns: readonly ColumnDef[] = [
   { name: 'syncnets', kind: 'string', optional: true, doc: 'hex bitfield from the ENR' },
   { name: 'custody_group_count', kind: 'int32', optional: true, doc: "the ENR's cgc" },
   { name: 'enr_problems', kind: 'string_list', doc: 'keys present but malformed, "key: reason"' },
-  { name: 'crawler_id', kind: 'string', doc: '' },
-  { name: 'crawler_location', kind: 'string', doc: '' },
+  { name: 'crawler_id', kind: 'string', doc: 'the sentry that saw the peer' },
+  { name: 'crawler_location', kind: 'string', doc: "the sentry's location label" },
   { name: 'timestamp', kind: 'timestamp_ms', doc: "the sentry's clock at discovery" },
 ]
 
@@ -60,9 +60,9 @@ export const metadataColumns: readonly ColumnDef[] = [
   { name: 'status_protocol', kind: 'string', doc: 'protocols.status, e.g. "status/2"' },
   { name: 'metadata_protocol', kind: 'string', doc: 'protocols.metadata, e.g. "metadata/3"' },
   { name: 'direction', kind: 'string', doc: '"outbound" or "inbound"' },
-  { name: 'handshake_latency_ms', kind: 'int32', doc: '' },
-  { name: 'crawler_id', kind: 'string', doc: '' },
-  { name: 'crawler_location', kind: 'string', doc: '' },
+  { name: 'handshake_latency_ms', kind: 'int32', doc: 'dial start to MetaData received' },
+  { name: 'crawler_id', kind: 'string', doc: 'the sentry that saw the peer' },
+  { name: 'crawler_location', kind: 'string', doc: "the sentry's location label" },
   { name: 'timestamp', kind: 'timestamp_ms', doc: "the sentry's clock at the handshake" },
 ]
 
@@ -83,8 +83,8 @@ export const validatorMetadataColumns: readonly ColumnDef[] = [
   { name: 'estimated_validators', kind: 'int32', doc: 'estimated number of validators hosted' },
   { name: 'confidence', kind: 'double', doc: 'confidence of the estimate, 0..1' },
   { name: 'client_version', kind: 'string', doc: 'identify agent version' },
-  { name: 'crawler_id', kind: 'string', doc: '' },
-  { name: 'crawler_location', kind: 'string', doc: '' },
+  { name: 'crawler_id', kind: 'string', doc: 'the sentry that saw the peer' },
+  { name: 'crawler_location', kind: 'string', doc: "the sentry's location label" },
   { name: 'timestamp', kind: 'timestamp_ms', doc: 'timestamp of the metadata event' },
 ]
 
@@ -298,4 +298,26 @@ export function estimateRowBytes(row: object): number {
     } else n += 8
   }
   return n
+}
+
+/** How docs/parquet-schema.md names a column kind's parquet type. */
+export function parquetTypeOf(kind: ColumnKind): string {
+  const names: Record<ColumnKind, string> = {
+    string: 'STRING',
+    int32: 'INT32',
+    int64: 'INT64',
+    uint64: 'UINT64',
+    double: 'DOUBLE',
+    timestamp_ms: 'TIMESTAMP(MILLIS)',
+    int32_list: 'LIST<INT32>',
+    string_list: 'LIST<STRING>',
+  }
+  return names[kind]
+}
+
+/** Columns the original (chainbound/valtrack) wrote under the same name, per file. */
+export const upstreamColumns: Record<FileKind, readonly string[]> = {
+  discovery_events: ['enr', 'id', 'ip', 'port', 'crawler_id', 'crawler_location', 'timestamp'],
+  metadata_events: ['enr', 'id', 'multiaddr', 'epoch', 'subscribed_subnets', 'client_version', 'crawler_id', 'crawler_location', 'timestamp'],
+  validator_metadata_events: ['enr', 'id', 'multiaddr', 'epoch', 'seq_number', 'attnets', 'syncnets', 'long_lived_subnets', 'subscribed_subnets', 'client_version', 'crawler_id', 'crawler_location', 'timestamp'],
 }
