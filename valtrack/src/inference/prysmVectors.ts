@@ -162,3 +162,29 @@ export function eventFromVector(
     ...overrides,
   }
 }
+
+/**
+ * What the real sentry (src/sentry/sentry.ts, 2 s gossip window) recorded in metadata_received events of Prysm
+ * v7.1.2 devnet nodes (no validator client) in the devnet test's runs 5 and 6 (2026-12-01, 14:18 and 14:19
+ * UTC). `subscribed_subnets` are the attestation subnets Prysm really subscribed to over gossipsub:
+ * a normal node its long-lived pair only, the subscribe-all node all 64. In run 5, C (started last) gave no
+ * subscriptions at all on its first handshake: its gossip topics were not joined yet (an incomplete
+ * observation, not "no validators"). Run 5's C is also a wrap-around pair: [63, 0].
+ */
+export type PrysmEventVector = { run: 5 | 6; name: string; nodeId: string; epoch: number; attnets: string; subscribedSubnets: number[]; clientVersion: string }
+
+const PRYSM_AGENT = 'Prysm/v7.1.2/7950a249266a692551e5a910adb9a82a02c92040'
+const ALL_SUBNETS = Array.from({ length: 64 }, (_, i) => i)
+
+export const prysmEvents: readonly PrysmEventVector[] = [
+  { run: 5, name: 'A', nodeId: '98e97026ab8e6b6716c54df033c25f52196993200f1cdb404bbf42cd6ca94377', epoch: 0, attnets: '0x0600000000000000', subscribedSubnets: [1, 2], clientVersion: PRYSM_AGENT },
+  { run: 5, name: 'B', nodeId: 'fce0157e80bd93f79294f41e9602b69daffa8a52f8b4dcbb1f46c24e65e5caa1', epoch: 0, attnets: '0xffffffffffffffff', subscribedSubnets: ALL_SUBNETS, clientVersion: PRYSM_AGENT },
+  { run: 5, name: 'C', nodeId: '144497a8a28cee77c90761fdebe020cf9fe2c35736e2ad4da1afaa78619b4a27', epoch: 0, attnets: '0x0100000000000080', subscribedSubnets: [], clientVersion: PRYSM_AGENT },
+  { run: 6, name: 'A', nodeId: '1b721fcf05a2e8b03a784fbf2dae5117fd2a51a2cbc1192f7da6849395c313a0', epoch: 0, attnets: '0x0c00000000000000', subscribedSubnets: [2, 3], clientVersion: PRYSM_AGENT },
+  { run: 6, name: 'B', nodeId: '0ecfe2eb15d9a2de9ff9e0bb5722747538ced5fa2742b526901ef0b1b7755650', epoch: 0, attnets: '0xffffffffffffffff', subscribedSubnets: ALL_SUBNETS, clientVersion: PRYSM_AGENT },
+  { run: 6, name: 'C', nodeId: '946e452b55f14bbd63d4af8c13d631a6bce3d18bc1d562196b0521b361e77ee3', epoch: 0, attnets: '0x000000000000c000', subscribedSubnets: [54, 55], clientVersion: PRYSM_AGENT },
+]
+
+/** The metadata_received event of a captured event vector. */
+export const eventOf = (v: PrysmEventVector): MetadataReceivedEvent =>
+  eventFromVector(v, [...v.subscribedSubnets], { client_version: v.clientVersion, timestamp: 1_796_134_700_000 + v.run })

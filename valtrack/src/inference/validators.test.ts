@@ -1,6 +1,6 @@
 import { parseEnr } from '../discovery/enr.js'
 import { computeSubscribedSubnets, nodeIdToBigInt, attnetsToSubnets, checkAttnets } from './subnets.js'
-import { eventFromVector, prysmVectors } from './prysmVectors.js'
+import { eventFromVector, eventOf, prysmEvents, prysmVectors } from './prysmVectors.js'
 import { CHECK_CONFIDENCE, INCOMPLETE_CONFIDENCE, MAX_CONFIDENCE, ValidatorEstimator, attnetsFromHex, inferFromEvent, validatorMetadataRow } from './validators.js'
 
 const [A, B, C] = prysmVectors as [(typeof prysmVectors)[0], (typeof prysmVectors)[0], (typeof prysmVectors)[0]]
@@ -57,6 +57,31 @@ describe('vectors captured from real Prysm v7.1.2 nodes', () => {
       expect(r.record.nodeId).toBe(v.nodeId)
       expect(`0x${Buffer.from(r.record.attnets!).toString('hex')}`).toBe(v.attnets)
     }
+  })
+})
+
+describe("metadata_received events the real sentry recorded from Prysm nodes", () => {
+  test.each(prysmEvents.map((v) => [`run ${v.run} ${v.name}`, v] as const))('%s', (_n, v) => {
+    const inf = inferFromEvent(eventOf(v))
+    if (v.name === 'B') expect(inf).toMatchObject({ attnets_check: 'all', estimated_validators: null, confidence: 0, basis: 'subscribe_all' })
+    else if (v.subscribedSubnets.length === 0) expect(inf).toMatchObject({ attnets_check: 'match', estimated_validators: null, confidence: 0, basis: 'incomplete_subscriptions' })
+    else {
+      expect(inf).toMatchObject({ attnets_check: 'match', short_lived_subnets: [], estimated_validators: 0, basis: 'match' })
+      expect([...inf.long_lived_subnets].sort((a, b) => a - b)).toEqual(v.subscribedSubnets)
+    }
+  })
+
+  test("run 5's C: the wrap-around pair [63, 0], attnets 0x0100000000000080", () => {
+    const c = prysmEvents.find((v) => v.run === 5 && v.name === 'C')!
+    expect(inferFromEvent(eventOf(c))).toMatchObject({ long_lived_subnets: [63, 0], attnets_subnets: [0, 63], attnets_check: 'match' })
+  })
+
+  test('aggregated: no peer with validators, the subscribe-all ones and the incomplete one unknown', () => {
+    const est = new ValidatorEstimator()
+    for (const v of prysmEvents) est.observe(eventOf(v))
+    const s = est.aggregate()
+    expect(s).toMatchObject({ peers: 6, peers_estimated: 3, peers_unknown: 3, peers_with_validators: 0, total_estimated_validators: 0 })
+    expect(s.by_client_family.prysm).toEqual({ peers: 6, peers_with_validators: 0, estimated_validators: 0 })
   })
 })
 
