@@ -1,7 +1,7 @@
 import { parseEnr } from '../discovery/enr.js'
-import { computeSubscribedSubnets, nodeIdToBigInt, attnetsToSubnets, checkAttnets } from './subnets.js'
+import { attnetsToSubnets, checkAttnets, computeSubscribedSubnets, nodeIdToBigInt, subnetsToAttnets } from './subnets.js'
 import { eventFromVector, eventOf, prysmEvents, prysmVectors } from './prysmVectors.js'
-import { CHECK_CONFIDENCE, INCOMPLETE_CONFIDENCE, MAX_CONFIDENCE, ValidatorEstimator, attnetsFromHex, inferFromEvent, validatorMetadataRow } from './validators.js'
+import { CHECK_CONFIDENCE, INCOMPLETE_CONFIDENCE, MAX_CONFIDENCE, PREVIOUS_PERIOD_CONFIDENCE, ValidatorEstimator, attnetsFromHex, inferFromEvent, validatorMetadataRow } from './validators.js'
 
 const [A, B, C] = prysmVectors as [(typeof prysmVectors)[0], (typeof prysmVectors)[0], (typeof prysmVectors)[0]]
 
@@ -149,6 +149,22 @@ describe('inferFromEvent', () => {
     expect(inf.attnets_check).toBe('match')
     expect(inf.short_lived_subnets).toEqual([])
     expect(inf.estimated_validators).toBe(0)
+  })
+
+  test("'differs' explained by the previous epoch's pair: basis previous_period, moderate confidence", () => {
+    const id = nodeIdToBigInt(A.nodeId)!
+    let e = 1
+    while (computeSubscribedSubnets(id, e).join() === computeSubscribedSubnets(id, e - 1).join()) e++
+    const before = computeSubscribedSubnets(id, e - 1)
+    const attnets = `0x${Buffer.from(subnetsToAttnets(before)).toString('hex')}`
+    const inf = inferFromEvent(eventFromVector({ nodeId: A.nodeId, epoch: e, attnets }, [...before, 17]))
+    expect(inf).toMatchObject({ attnets_check: 'differs', basis: 'previous_period', confidence: PREVIOUS_PERIOD_CONFIDENCE })
+    expect(inf.short_lived_subnets).toEqual(computeSubscribedSubnets(id, e).includes(17) ? [] : [17])
+    // Attnets that neither pair explains: just 'differs'.
+    const now = computeSubscribedSubnets(id, e)
+    const other = Array.from({ length: 64 }, (_, k) => k).filter((k) => !now.includes(k) && !before.includes(k)).slice(0, 2)
+    const wrong = inferFromEvent(eventFromVector({ nodeId: A.nodeId, epoch: e, attnets: `0x${Buffer.from(subnetsToAttnets(other)).toString('hex')}` }, other))
+    expect(wrong).toMatchObject({ attnets_check: 'differs', basis: 'differs', confidence: CHECK_CONFIDENCE.differs, short_lived_subnets: [], estimated_validators: 0 })
   })
 
   test('malformed node id or attnets: unknown, no throw', () => {

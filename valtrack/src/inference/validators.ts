@@ -17,11 +17,14 @@
  * attnets check decides how much the count is trusted instead of discarding it.)
  * - 'all' (a subscribe-all node, or one advertising every subnet): nothing can be short-lived, the estimate
  *   is unknown (null), confidence 0.
- * - the gossip subscriptions do not include the spec's long-lived subnets (the listening window missed the
- *   peer's subscriptions, so the list is incomplete): with short-lived subnets seen, the lower bound stands at
+ * - the gossip subscriptions include none of the peer's long-lived pairs in full (the spec's now, the spec's
+ *   at epoch - 1, or its advertised attnets): the listening window missed (some of) the peer's subscriptions,
+ *   or the peer had not joined its topics yet (seen with a Prysm node seconds after its start), so the list is
+ *   incomplete: with short-lived subnets seen, the lower bound stands at
  *   low confidence; with none, unknown (null), confidence 0.
  * - otherwise: the count, with a confidence by check: 'match' 0.5, 'superset' 0.4, 'differs' 0.2 (the node
- *   id does not explain the attnets: an old client, another id, or a period turning).
+ *   id does not explain the attnets: an old client, another id), except 0.4 when the previous epoch's pair
+ *   explains them (basis 'previous_period': the node's period has just turned and it, or our clock, lags).
  *   A count of 0 is an estimate too ("no validator with a duty seen"), at the same confidence.
  *
  * Over time (ValidatorEstimator): per peer (node id), the usable observations (estimate not null) of the last
@@ -56,12 +59,14 @@ export type Inference = {
   /** 0..1; 0 whenever the estimate is null. */
   confidence: number
   /** Why the estimate and confidence are what they are (one word). */
-  basis: 'subscribe_all' | 'incomplete_subscriptions' | 'malformed' | AttnetsCheck
+  basis: 'subscribe_all' | 'incomplete_subscriptions' | 'malformed' | 'previous_period' | AttnetsCheck
 }
 
 /** Per-event confidence of the count, by attnets check (see the module comment). */
 export const CHECK_CONFIDENCE: Record<AttnetsCheck, number> = { match: 0.5, superset: 0.4, differs: 0.2, all: 0 }
 export const INCOMPLETE_CONFIDENCE = 0.2
+/** 'differs' explained by the previous epoch's pair (the node's period turned; it, or our clock, lags). */
+export const PREVIOUS_PERIOD_CONFIDENCE = 0.4
 export const MAX_CONFIDENCE = 0.95
 
 /** Pure: an attnets hex (0x + 16 hex digits) as bytes; null if it is not one. */
@@ -97,10 +102,15 @@ export function inferFromEvent(event: InferenceInput, config?: SubnetConfig): In
   const previous = event.epoch > 0 ? computeSubscribedSubnets(nodeId, event.epoch - 1, config) : []
   const short = shortLivedSubnets(subscribed, [...longLived, ...previous, ...attnetsSubnets])
   const subscribedSet = new Set(subscribed)
-  if (!longLived.every((s) => subscribedSet.has(s))) {
+  // Complete if the peer's own long-lived subnets (by the spec now or just before, or by its attnets) show up.
+  const expected = [longLived, previous, attnetsSubnets].filter((l) => l.length > 0)
+  if (!expected.some((l) => l.every((s) => subscribedSet.has(s)))) {
     return short.length > 0
       ? { ...common, short_lived_subnets: short, estimated_validators: short.length, confidence: INCOMPLETE_CONFIDENCE, basis: 'incomplete_subscriptions' }
       : { ...common, estimated_validators: null, confidence: 0, basis: 'incomplete_subscriptions' }
+  }
+  if (check === 'differs' && previous.length > 0 && checkAttnets(attnets, previous) !== 'differs') {
+    return { ...common, short_lived_subnets: short, estimated_validators: short.length, confidence: PREVIOUS_PERIOD_CONFIDENCE, basis: 'previous_period' }
   }
   return { ...common, short_lived_subnets: short, estimated_validators: short.length, confidence: CHECK_CONFIDENCE[check], basis: check }
 }
