@@ -115,11 +115,13 @@ describe('PartWriter', () => {
     const dataDir = tempDir()
     let release!: () => void
     const gate = new Promise<void>((r) => (release = r))
-    const fs: PartFs = { ...nodePartFs, rename: async (a, b) => (await gate, nodePartFs.rename(a, b)) }
+    let renaming!: () => void
+    const inRename = new Promise<void>((r) => (renaming = r))
+    const fs: PartFs = { ...nodePartFs, rename: async (a, b) => (renaming(), await gate, nodePartFs.rename(a, b)) }
     const w = await PartWriter.open({ dataDir, file: 'metadata_events', instanceId: 'a', fs })
     w.append(mdRow(1))
     const f = w.flush()
-    await new Promise((r) => setImmediate(r))
+    await inRename
     w.append(mdRow(2))
     release()
     expect((await f).map((p) => p.name)).toEqual(['metadata_events-1-1-a.parquet'])
@@ -159,6 +161,22 @@ describe('PartWriter', () => {
     expect(await a.refresh()).toBe(1)
     expect(a.has(5)).toBe(true)
     expect(await a.refresh()).toBe(0)
+  })
+
+  test('a flush drops buffered rows another instance has written meanwhile', async () => {
+    const dataDir = tempDir()
+    const a = await PartWriter.open({ dataDir, file: 'metadata_events', instanceId: 'a' })
+    const b = await PartWriter.open({ dataDir, file: 'metadata_events', instanceId: 'b' })
+    a.append(mdRow(5))
+    a.append(mdRow(6))
+    b.append(mdRow(5)) // redelivered to b while a still holds it
+    await b.flush()
+    expect((await a.flush()).map((p) => p.name)).toEqual(['metadata_events-6-6-a.parquet'])
+    expect(a.bufferedRows).toBe(0)
+    expect(a.has(5) && a.has(6)).toBe(true)
+    b.append(mdRow(6))
+    expect(await b.flush()).toEqual([])
+    expect(seqsOf(await readAll(dataDir, 'metadata_events'))).toEqual([5, 6])
   })
 
   test('a leftover .tmp is removed on open and its rows are not counted as on disk', async () => {

@@ -11,8 +11,11 @@
  * On open, finalised parts are never modified; leftover `.tmp` files (a crash mid-write) of this instance, or
  * older than `staleTmpMs` (another instance's, after its crash), are deleted; the `stream_seq` column of every
  * finalised part is read into a `SeqRanges`, so that `has(seq)` says a redelivered message is already on disk.
- * Several instances (sharing one durable consumer) may share the data dir: each writes its own parts, and
- * `refresh()` reads the parts others finalised since.
+ * Several instances (sharing one durable consumer) may share the data dir: each writes its own parts;
+ * `refresh()`, and every `flush()` before writing, reads the parts others finalised since, and a flush drops
+ * buffered rows another instance has written meanwhile (a redelivery that went to it). Two instances flushing
+ * the same redelivered sequence at the same moment can still both write it: readers that need strict
+ * uniqueness across instances deduplicate by `stream_seq` (an AckWait above the age limit makes it rare).
  */
 import { mkdir, open, readdir, readFile, rename, stat, unlink } from 'node:fs/promises'
 import { join } from 'node:path'
@@ -83,8 +86,10 @@ export type PartWriterOptions<K extends FileKind> = {
   maxAgeMs?: number
   /** `.tmp` files of other instances are deleted on open when older than this (default 10 min). */
   staleTmpMs?: number
-  /** Clock for the age limit and for stale `.tmp` files (ms, wall clock); default `Date.now`. */
+  /** Clock of the age limit (ms); default `Date.now`. */
   now?: () => number
+  /** Wall clock (ms) compared with `.tmp` files' mtime; default `Date.now`. */
+  wallClock?: () => number
   fs?: PartFs
   rowGroupSize?: number
 }
@@ -120,6 +125,7 @@ export class PartWriter<K extends FileKind> {
 
   private readonly fs: PartFs
   private readonly now: () => number
+  private readonly wallClock: () => number
   private readonly staleTmpMs: number
   private readonly rowGroupSize: number
   private readonly schema
@@ -145,6 +151,7 @@ export class PartWriter<K extends FileKind> {
     this.maxAgeMs = opts.maxAgeMs ?? 60_000
     this.staleTmpMs = opts.staleTmpMs ?? 10 * 60_000
     this.now = opts.now ?? Date.now
+    this.wallClock = opts.wallClock ?? Date.now
     this.fs = opts.fs ?? nodePartFs
     this.rowGroupSize = opts.rowGroupSize ?? 100_000
     this.columns = fileSchemas[opts.file]
@@ -160,7 +167,7 @@ export class PartWriter<K extends FileKind> {
       if (!name.endsWith('.tmp')) continue
       const ours = parsePartName(w.file, name.slice(0, -'.tmp'.length))?.instanceId === w.instanceId
       const path = join(w.dir, name)
-      const stale = ours || w.now() - (await w.fs.stat(path)).mtimeMs >= w.staleTmpMs
+      const stale = ours || w.wallClock() - (await w.fs.stat(path)).mtimeMs >= w.staleTmpMs
       if (!stale) continue
       await w.fs.unlink(path)
       w.removedTmp.push(name)
@@ -173,7 +180,7 @@ export class PartWriter<K extends FileKind> {
   private async readNewParts(names: string[]): Promise<number> {
     let added = 0
     for (const name of names.sort()) {
-      if (this.knownParts.has(name) || !parsePartName(this.file, name)) continue
+      if (this.knownParts.has(name) || name === this.pending?.info.name || !parsePartName(this.file, name)) continue
       const path = join(this.dir, name)
       let seqs: number[]
       try {
@@ -287,6 +294,15 @@ export class PartWriter<K extends FileKind> {
     this.knownParts.add(info.name)
   }
 
+  private dropOnDisk(): void {
+    if (!this.rows.some((r) => this.onDisk.has(r.stream_seq))) return
+    const keep = this.rows.map((r) => !this.onDisk.has(r.stream_seq))
+    for (let i = 0; i < this.rows.length; i++) if (!keep[i]) (this.buffered.delete(this.rows[i]!.stream_seq), (this.bytes -= this.rowBytes[i]!))
+    this.rows = this.rows.filter((_, i) => keep[i])
+    this.rowBytes = this.rowBytes.filter((_, i) => keep[i])
+    this.appendedAt = this.appendedAt.filter((_, i) => keep[i])
+  }
+
   private async flushNow(): Promise<PartInfo[]> {
     const out: PartInfo[] = []
     if (this.pending) {
@@ -300,6 +316,10 @@ export class PartWriter<K extends FileKind> {
       this.pending = null
       out.push(info)
     }
+    if (this.rows.length === 0) return out
+    // Rows another instance has written meanwhile (a redelivery that went to it) are durable already: drop them.
+    await this.readNewParts(await this.fs.readdir(this.dir))
+    this.dropOnDisk()
     const count = this.rows.length
     if (count === 0) return out
     const rows = this.rows.slice(0, count)
