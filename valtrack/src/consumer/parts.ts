@@ -44,7 +44,7 @@ export interface PartFs {
 
 export const nodePartFs: PartFs = { mkdir, readdir, readFile, stat, open, rename, unlink }
 
-export type FlushStage = 'encode' | 'open' | 'write' | 'fsync' | 'close' | 'rename' | 'dirsync'
+export type FlushStage = 'refresh' | 'encode' | 'open' | 'write' | 'fsync' | 'close' | 'rename' | 'dirsync'
 
 /** A flush that failed: nothing partial is left, the rows stay buffered, `flush()` may be retried. */
 export class PartWriteError extends Error {
@@ -167,10 +167,15 @@ export class PartWriter<K extends FileKind> {
       if (!name.endsWith('.tmp')) continue
       const ours = parsePartName(w.file, name.slice(0, -'.tmp'.length))?.instanceId === w.instanceId
       const path = join(w.dir, name)
-      const stale = ours || w.wallClock() - (await w.fs.stat(path)).mtimeMs >= w.staleTmpMs
-      if (!stale) continue
-      await w.fs.unlink(path)
-      w.removedTmp.push(name)
+      try {
+        const stale = ours || w.wallClock() - (await w.fs.stat(path)).mtimeMs >= w.staleTmpMs
+        if (!stale) continue
+        await w.fs.unlink(path)
+        w.removedTmp.push(name)
+      } catch (e) {
+        // Another instance renamed (finished) or removed it meanwhile.
+        if (errCode(e) !== 'ENOENT') throw e
+      }
     }
     if (w.removedTmp.length > 0) await w.syncDir()
     await w.readNewParts(names)
@@ -318,7 +323,11 @@ export class PartWriter<K extends FileKind> {
     }
     if (this.rows.length === 0) return out
     // Rows another instance has written meanwhile (a redelivery that went to it) are durable already: drop them.
-    await this.readNewParts(await this.fs.readdir(this.dir))
+    try {
+      await this.readNewParts(await this.fs.readdir(this.dir))
+    } catch (e) {
+      throw e instanceof PartReadError ? e : new PartWriteError('refresh', errCode(e), this.dir, { cause: e })
+    }
     this.dropOnDisk()
     const count = this.rows.length
     if (count === 0) return out
