@@ -1,23 +1,11 @@
 /**
- * Sanity benchmark of the part writer (not a test): `node src/consumer/benchParts.ts [rows] [rowsPerPart]`
+ * Sanity benchmark of the part writer (not a test): `node dist/consumer/benchParts.js [rows] [rowsPerPart]`
  * appends `rows` metadata_events rows and flushes every `rowsPerPart`, then reopens (reading every part's
- * stream_seq), printing rows/s of each phase. Runs from source with node's type stripping.
+ * stream_seq), printing rows/s of each phase (after `npm run build`).
  */
-import { registerHooks } from 'node:module'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-
-registerHooks({
-  resolve(specifier, context, next) {
-    try {
-      return next(specifier, context)
-    } catch (e) {
-      if (/^\.{1,2}\/.*\.js$/.test(specifier)) return next(specifier.replace(/\.js$/, '.ts'), context)
-      throw e
-    }
-  },
-})
 
 const rows = Number(process.argv[2] ?? 100_000)
 const perPart = Number(process.argv[3] ?? 10_000)

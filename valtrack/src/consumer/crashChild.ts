@@ -1,22 +1,8 @@
 /**
  * Child process of the crash test (parts.test.ts): writes metadata_events parts in a loop, batch k holding
  * stream sequences k*B+1 .. (k+1)*B, and prints `flushed <k>` after each completed flush, until killed.
- * Run with node's type stripping: `node crashChild.ts <dataDir> <batchRows>`.
+ * Run built: `node dist/consumer/crashChild.js <dataDir> <batchRows>`.
  */
-import { registerHooks } from 'node:module'
-
-// The sources import each other as `./x.js` (as tsc wants); run from source, map those to `./x.ts`.
-registerHooks({
-  resolve(specifier, context, next) {
-    try {
-      return next(specifier, context)
-    } catch (e) {
-      if (/^\.{1,2}\/.*\.js$/.test(specifier)) return next(specifier.replace(/\.js$/, '.ts'), context)
-      throw e
-    }
-  },
-})
-
 const [dataDir, batchArg] = process.argv.slice(2)
 const batch = Number(batchArg)
 const { PartWriter } = await import('./parts.js')

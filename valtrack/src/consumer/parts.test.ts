@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process'
-import { mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync, mkdirSync } from 'node:fs'
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync, mkdirSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -298,9 +298,14 @@ describe('PartWriter', () => {
     })
   })
 
-  /** Runs crashChild.ts until it has reported `until` completed flushes (counting from batch 0), then kill -9. */
+  /**
+   * Runs the built crashChild.js (dist/, built by `npm test` and scripts/test.sh) until it has reported `until`
+   * completed flushes (counting from batch 0), then kill -9.
+   */
   async function runChildUntil(dataDir: string, batch: number, until: number): Promise<number[]> {
-    const child = spawn(process.execPath, [fileURLToPath(new URL('./crashChild.ts', import.meta.url)), dataDir, String(batch)], { stdio: ['ignore', 'pipe', 'pipe'] })
+    const script = fileURLToPath(new URL('../../dist/consumer/crashChild.js', import.meta.url))
+    if (!existsSync(script)) throw new Error(`${script} missing: run \`npm run build\` (npm test does it)`)
+    const child = spawn(process.execPath, [script, dataDir, String(batch)], { stdio: ['ignore', 'pipe', 'pipe'] })
     const closed = new Promise((r) => child.stdout.once('close', r))
     const exited = new Promise<NodeJS.Signals | null>((resolve) => child.on('exit', (_code, signal) => resolve(signal)))
     let stderr = ''

@@ -1,3 +1,4 @@
+import { inferFromEvent } from '../inference/validators.js'
 import { readFileSync } from 'node:fs'
 import { parquetMetadata, parquetReadObjects } from 'hyparquet'
 import { parquetWriteBuffer } from 'hyparquet-writer'
@@ -15,6 +16,7 @@ import {
   parquetTypeOf,
   upstreamColumns,
   validatorMetadataColumns,
+  validatorRow,
   type ColumnDef,
   type ValidatorMetadataRow,
 } from './schema.js'
@@ -115,13 +117,25 @@ describe('parquet schema', () => {
       attnets_check: 'match',
       estimated_validators: 1,
       confidence: 0.5,
+      inference_basis: 'match',
       client_version: 'Prysm',
       crawler_id: 'c',
       crawler_location: 'l',
       timestamp: 2,
     }
-    const { rows } = await roundTrip(validatorMetadataColumns, [v])
+    const unknown: ValidatorMetadataRow = { ...v, stream_seq: 10, attnets: '0xffffffffffffffff', attnets_check: 'all', estimated_validators: null, confidence: 0, inference_basis: 'subscribe_all' }
+    const { rows } = await roundTrip(validatorMetadataColumns, [v, unknown])
     expect(rows[0]).toMatchObject({ long_lived_subnets: [0, 1], short_lived_subnets: [17], confidence: 0.5, estimated_validators: 1, syncnets: null, timestamp: new Date(2) })
+    expect(rows[1]).toMatchObject({ attnets_check: 'all', estimated_validators: null, confidence: 0, inference_basis: 'subscribe_all' })
+  })
+
+  test('validatorRow: the metadata event with the inference of inference/validators.ts', () => {
+    const ev = metadataEvent(3)
+    const inf = inferFromEvent(ev)
+    const row = validatorRow(ev, 3, 7)
+    expect(row).toMatchObject({ stream_seq: 3, received_at: 7, id: ev.id, node_id: ev.node_id, seq_number: BigInt(ev.metadata.seq_number) })
+    expect(row).toMatchObject({ long_lived_subnets: inf.long_lived_subnets, short_lived_subnets: inf.short_lived_subnets, attnets_check: inf.attnets_check, estimated_validators: inf.estimated_validators, confidence: inf.confidence, inference_basis: inf.basis })
+    expect(Object.keys(row).sort()).toEqual(validatorMetadataColumns.map((c) => c.name).sort())
   })
 
   test('a null in a required column is refused before encoding', () => {

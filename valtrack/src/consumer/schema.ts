@@ -7,6 +7,7 @@
  * that deduplicates redeliveries) and `received_at`. Real types: timestamps are TIMESTAMP(MILLIS), subnets
  * LIST<INT32>, bitfields 0x-hex strings, nullable fields OPTIONAL. Row builders are pure.
  */
+import { inferFromEvent } from '../inference/validators.js'
 import type { ColumnSource, SchemaElement } from 'hyparquet-writer'
 import type { MetadataReceivedEvent, PeerDiscoveredEvent } from '../events.js'
 
@@ -79,9 +80,10 @@ export const validatorMetadataColumns: readonly ColumnDef[] = [
   { name: 'long_lived_subnets', kind: 'int32_list', doc: 'compute_subscribed_subnets(node_id, epoch)' },
   { name: 'short_lived_subnets', kind: 'int32_list', doc: 'subscribed subnets that are not long-lived' },
   { name: 'subscribed_subnets', kind: 'int32_list', doc: 'as in metadata_events' },
-  { name: 'attnets_check', kind: 'string', doc: 'how metadata attnets compare with the long-lived subnets' },
-  { name: 'estimated_validators', kind: 'int32', doc: 'estimated number of validators hosted' },
+  { name: 'attnets_check', kind: 'string', optional: true, doc: 'how metadata attnets compare with the long-lived subnets (match, all, superset, differs); null when the node id or attnets are malformed' },
+  { name: 'estimated_validators', kind: 'int32', optional: true, doc: 'estimated validators hosted (a lower bound: distinct short-lived subnets); null when unknown (e.g. a subscribe-all node)' },
   { name: 'confidence', kind: 'double', doc: 'confidence of the estimate, 0..1' },
+  { name: 'inference_basis', kind: 'string', doc: 'why the estimate is what it is (inference/validators.ts)' },
   { name: 'client_version', kind: 'string', doc: 'identify agent version' },
   { name: 'crawler_id', kind: 'string', doc: 'the sentry that saw the peer' },
   { name: 'crawler_location', kind: 'string', doc: "the sentry's location label" },
@@ -153,9 +155,10 @@ export interface ValidatorMetadataRow extends Common {
   long_lived_subnets: number[]
   short_lived_subnets: number[]
   subscribed_subnets: number[]
-  attnets_check: string
-  estimated_validators: number
+  attnets_check: string | null
+  estimated_validators: number | null
   confidence: number
+  inference_basis: string
   client_version: string
   crawler_id: string
   crawler_location: string
@@ -216,6 +219,33 @@ export function metadataRow(ev: MetadataReceivedEvent, streamSeq: number, receiv
     metadata_protocol: ev.protocols.metadata,
     direction: ev.direction,
     handshake_latency_ms: ev.handshake_latency_ms,
+    crawler_id: ev.crawler_id,
+    crawler_location: ev.crawler_location,
+    timestamp: ev.timestamp,
+  }
+}
+
+/** Pure: the `validator_metadata_events` row of a metadata event: the event and its inference (inference/validators.ts). */
+export function validatorRow(ev: MetadataReceivedEvent, streamSeq: number, receivedAt: number): ValidatorMetadataRow {
+  const inf = inferFromEvent(ev)
+  return {
+    ...common_(streamSeq, receivedAt),
+    enr: ev.enr,
+    id: ev.id,
+    node_id: ev.node_id,
+    multiaddr: ev.multiaddr,
+    epoch: ev.epoch,
+    seq_number: BigInt(ev.metadata.seq_number),
+    attnets: ev.metadata.attnets,
+    syncnets: ev.metadata.syncnets,
+    long_lived_subnets: inf.long_lived_subnets,
+    short_lived_subnets: inf.short_lived_subnets,
+    subscribed_subnets: [...ev.subscribed_subnets],
+    attnets_check: inf.attnets_check,
+    estimated_validators: inf.estimated_validators,
+    confidence: inf.confidence,
+    inference_basis: inf.basis,
+    client_version: ev.client_version,
     crawler_id: ev.crawler_id,
     crawler_location: ev.crawler_location,
     timestamp: ev.timestamp,
