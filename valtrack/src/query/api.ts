@@ -25,10 +25,10 @@ export function latestPerPeerSql(view: 'metadata_events' | 'validator_metadata_e
 /** Pure: /validators' query: latest validator_metadata_events row per peer, with its metadata event's fields. */
 export function validatorsSql(): string {
   return `WITH v AS (${latestPerPeerSql('validator_metadata_events', 'count(*) OVER (PARTITION BY id) AS observations')})
-SELECT v.id, v.node_id, v.client_version, v.multiaddr, v.estimated_validators, v.confidence, v.attnets_check,
+SELECT v.id, v.node_id, v.client_version, v.multiaddr, v.estimated_validators, v.confidence, v.attnets_check, v.inference_basis,
        v.epoch, v.observations, m.fork_digest, v.crawler_id, v.crawler_location, v."timestamp" AS last_seen
 FROM v LEFT JOIN (SELECT DISTINCT ON (stream_seq) stream_seq, fork_digest FROM metadata_events) m ON m.stream_seq = v.stream_seq
-ORDER BY v.estimated_validators DESC, v.confidence DESC, v.id`
+ORDER BY v.estimated_validators DESC NULLS LAST, v.confidence DESC, v.id`
 }
 
 /** Pure: /peers' query: latest metadata_events row per peer, with first seen and the number of handshakes. */
@@ -64,9 +64,11 @@ export type ValidatorEntry = {
   client: ClientInfo
   address: string
   fork_digest: string | null
-  estimated_validators: number
+  /** null: unknown (e.g. a subscribe-all node). */
+  estimated_validators: number | null
   confidence: number
-  attnets_check: string
+  attnets_check: string | null
+  inference_basis: string
   epoch: number
   observations: number
   crawler_id: string
@@ -82,9 +84,10 @@ export function shapeValidators(rows: Row[]): { count: number; validators: Valid
     client: clientInfo(str(r.client_version)),
     address: str(r.multiaddr),
     fork_digest: (r.fork_digest as string | null) ?? null,
-    estimated_validators: r.estimated_validators as number,
+    estimated_validators: (r.estimated_validators as number | null) ?? null,
     confidence: r.confidence as number,
-    attnets_check: str(r.attnets_check),
+    attnets_check: (r.attnets_check as string | null) ?? null,
+    inference_basis: str(r.inference_basis),
     epoch: r.epoch as number,
     observations: r.observations as number,
     crawler_id: str(r.crawler_id),

@@ -126,6 +126,7 @@ export class QueryDb {
   }
 
   private async run(sql: string): Promise<QueryResult> {
+    if (sql.trim().replace(/;+$/, '').trim() === '') throw new QueryError('empty query: expected one SQL statement')
     await this.refreshViews()
     let reader
     try {
