@@ -94,7 +94,7 @@ describe('bad input: one line naming the flag, the value and what is allowed', (
     [['sentry', '--bogus', '1'], 'unknown flag --bogus (see --help)'],
     [['--dial-timeout', '5s', 'sentry'], 'unknown flag --dial-timeout (an option of "sentry": put it after the command) (see --help)'],
     [['consumer', '--dial-timeout', '5s'], 'unknown flag --dial-timeout (see --help)'],
-    [['crawl'], 'unknown command "crawl": expected sentry or consumer (see --help)'],
+    [['crawl'], 'unknown command "crawl": expected sentry, consumer, query or api (see --help)'],
     [['sentry', 'extra'], 'unexpected argument "extra" (see --help)'],
     [['sentry', '--network'], 'flag --network needs a value'],
     [['sentry', '-l', 'info', '--log-level', 'debug'], 'flag --log-level given twice'],
@@ -135,5 +135,50 @@ describe('value parsers', () => {
     expect(parseNatsUrls('nats://a:1, tls://b:2,c:4222')).toEqual(['nats://a:1', 'tls://b:2', 'nats://c:4222'])
     expect(parseNatsUrls('nats://')).toBeNull()
     expect(parseNatsUrls('')).toBeNull()
+  })
+})
+
+describe('query and api', () => {
+  const cmd = (argv: string[], env: Record<string, string> = noEnv) => {
+    const r = parseCli(argv, env)
+    if (r.kind !== 'query' && r.kind !== 'api') throw new Error(`expected query or api, got ${JSON.stringify(r)}`)
+    return r
+  }
+
+  test('query: the SQL argument, --data-dir, --format; global options around it', () => {
+    expect(cmd(['query', 'SELECT 1'])).toEqual({ kind: 'query', global: { logLevel: 'info', natsUrls: [] }, options: { sql: 'SELECT 1', dataDir: '.', format: 'json' } })
+    expect(cmd(['-l', 'warn', 'query', '--data-dir', '/data', 'SELECT * FROM metadata_events', '--format=table']).options).toEqual({
+      sql: 'SELECT * FROM metadata_events',
+      dataDir: '/data',
+      format: 'table',
+    })
+    expect((cmd(['query', '-- note\nSELECT 1']).options as { sql: string }).sql).toBe('-- note\nSELECT 1')
+  })
+
+  test('api: --listen, --data-dir, --api-token-file', () => {
+    expect(cmd(['api'])).toEqual({ kind: 'api', global: { logLevel: 'info', natsUrls: [] }, options: { listen: { host: '127.0.0.1', port: 9120 }, dataDir: '.', tokenFile: undefined } })
+    expect(cmd(['api', '--listen', ':8080', '--data-dir', '/d', '--api-token-file', '/run/secrets/t']).options).toEqual({ listen: { host: '0.0.0.0', port: 8080 }, dataDir: '/d', tokenFile: '/run/secrets/t' })
+  })
+
+  test.each([
+    [['query'], 'query needs the SQL as its argument, e.g. valtrack query "SELECT count(*) FROM metadata_events"'],
+    [['query', ' '], 'query needs the SQL as its argument, e.g. valtrack query "SELECT count(*) FROM metadata_events"'],
+    [['query', 'SELECT 1', 'SELECT 2'], 'unexpected argument "SELECT 2" (see --help)'],
+    [['query', 'SELECT 1', '--format', 'csv'], 'invalid value "csv" for --format: expected one of json, table'],
+    [['api', '--listen', 'nowhere'], 'invalid value "nowhere" for --listen: expected host:port, [v6]:port or :port with port 0..65535'],
+    [['api', '--api-token-file='], 'invalid value "" for --api-token-file: expected a file name'],
+    [['api', '--format', 'json'], 'unknown flag --format (see --help)'],
+    [['--listen', ':1', 'api'], 'unknown flag --listen (an option of "api": put it after the command) (see --help)'],
+  ])('%j', (argv, message) => {
+    expect(error(argv)).toBe(message)
+  })
+
+  test('help lists the commands and their options', () => {
+    expect(helpText).toMatch(/query\s+run one read-only SQL query over the parquet files \(DuckDB\)/)
+    expect(helpText).toMatch(/api\s+serve the read-only HTTP API over the parquet files/)
+    expect(commandHelp('query')).toContain('valtrack query [command options] "<SQL>"')
+    expect(commandHelp('query')).toMatch(/--format format\s+output: json .*table.* \(default: "json"\)/)
+    expect(commandHelp('api')).toMatch(/--api-token-file file\s+.*\$VALTRACK_API_TOKEN/)
+    expect(commandHelp('api')).toMatch(/--listen host:port\s+.*\(default: "127.0.0.1:9120"\)/)
   })
 })

@@ -1,5 +1,6 @@
 /**
- * The command line, parsed by a pure function: `valtrack [global options] <sentry|consumer> [options]`.
+ * The command line, parsed by a pure function: `valtrack [global options] <sentry|consumer|query|api> [options]`
+ * (`query` also takes the SQL as its one argument).
  * Global options are accepted before or after the command (the original took them before it; its later
  * versions moved them to the commands). Bad input is one line naming the flag, the value and what is
  * allowed; main exits 2 on it.
@@ -42,11 +43,25 @@ export type SentryOptions = {
 
 export type ConsumerOptions = { name: string; dataDir: string }
 
+export const queryFormats = ['json', 'table'] as const
+export type QueryFormat = (typeof queryFormats)[number]
+
+export type QueryOptions = { sql: string; dataDir: string; format: QueryFormat }
+
+export type ApiOptions = {
+  listen: HostPort
+  dataDir: string
+  /** File holding the bearer token; undefined: $VALTRACK_API_TOKEN, else no token (main reads them). */
+  tokenFile: string | undefined
+}
+
 export type CliResult =
   | { kind: 'help'; text: string }
   | { kind: 'error'; message: string }
   | { kind: 'sentry'; global: GlobalOptions; options: SentryOptions }
   | { kind: 'consumer'; global: GlobalOptions; options: ConsumerOptions }
+  | { kind: 'query'; global: GlobalOptions; options: QueryOptions }
+  | { kind: 'api'; global: GlobalOptions; options: ApiOptions }
 
 type Env = Record<string, string | undefined>
 
@@ -105,9 +120,22 @@ const consumerFlags: Flag[] = [
   { name: 'data-dir', value: 'dir', usage: 'where the parquet files go', default: '.' },
 ]
 
+const queryFlags: Flag[] = [
+  { name: 'data-dir', value: 'dir', usage: "the consumer's data directory (parquet files)", default: '.' },
+  { name: 'format', value: 'format', usage: `output: ${queryFormats.join(' (one JSON array, a row per line), ')} (aligned columns)`, default: 'json' },
+]
+
+const apiFlags: Flag[] = [
+  { name: 'listen', value: 'host:port', usage: 'listen address of /validators, /peers, /stats and /healthz', default: '127.0.0.1:9120' },
+  { name: 'data-dir', value: 'dir', usage: "the consumer's data directory (parquet files)", default: '.' },
+  { name: 'api-token-file', value: 'file', usage: 'file holding the bearer token the API requires (else $VALTRACK_API_TOKEN; neither: no token)' },
+]
+
 const commands = {
-  sentry: { usage: 'run the sentry node', flags: sentryFlags },
-  consumer: { usage: 'run the consumer', flags: consumerFlags },
+  sentry: { usage: 'run the sentry node', flags: sentryFlags, args: '' },
+  consumer: { usage: 'run the consumer', flags: consumerFlags, args: '' },
+  query: { usage: 'run one read-only SQL query over the parquet files (DuckDB)', flags: queryFlags, args: ' "<SQL>"' },
+  api: { usage: 'serve the read-only HTTP API over the parquet files', flags: apiFlags, args: '' },
 } as const
 type Command = keyof typeof commands
 
@@ -145,7 +173,7 @@ export function commandHelp(command: Command): string {
    valtrack ${command} - ${commands[command].usage}
 
 USAGE:
-   valtrack ${command} [command options]
+   valtrack ${command} [command options]${commands[command].args}
 
 OPTIONS:
 ${flagLines(commands[command].flags)}
@@ -163,9 +191,10 @@ function invalid(flag: string, value: string, allowed: string): never {
 }
 
 /** Splits argv into the command, flag values by canonical name, and whether help was asked for. */
-function scan(argv: string[]): { command: Command | undefined; values: Map<string, string>; help: boolean } {
+function scan(argv: string[]): { command: Command | undefined; values: Map<string, string>; help: boolean; args: string[] } {
   let command: Command | undefined
   const values = new Map<string, string>()
+  const args: string[] = []
   let help = false
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!
@@ -173,9 +202,13 @@ function scan(argv: string[]): { command: Command | undefined; values: Map<strin
       help = true
       continue
     }
-    if (!arg.startsWith('-')) {
+    if (!arg.startsWith('-') || (command === 'query' && args.length === 0 && /^--\s/.test(arg))) {
+      if (command === 'query' && args.length === 0) {
+        args.push(arg)
+        continue
+      }
       if (command !== undefined) fail(`unexpected argument ${JSON.stringify(arg)} (see --help)`)
-      if (!(arg in commands)) fail(`unknown command ${JSON.stringify(arg)}: expected ${Object.keys(commands).join(' or ')} (see --help)`)
+      if (!(arg in commands)) fail(`unknown command ${JSON.stringify(arg)}: expected ${Object.keys(commands).slice(0, -1).join(', ')} or ${Object.keys(commands).at(-1)} (see --help)`)
       command = arg as Command
       continue
     }
@@ -194,7 +227,7 @@ function scan(argv: string[]): { command: Command | undefined; values: Map<strin
     if (values.has(flag!.name)) fail(`flag --${flag!.name} given twice`)
     values.set(flag!.name, value)
   }
-  return { command, values, help }
+  return { command, values, help, args }
 }
 
 function integer(flag: string, value: string, min: number, max: number): number {
@@ -294,13 +327,41 @@ function consumerOptions(values: Map<string, string>): ConsumerOptions {
   return { name, dataDir: values.get('data-dir') || '.' }
 }
 
+function queryOptions(values: Map<string, string>, args: string[]): QueryOptions {
+  const sql = args[0]
+  if (sql === undefined || sql.trim() === '') fail('query needs the SQL as its argument, e.g. valtrack query "SELECT count(*) FROM metadata_events"')
+  const format = values.get('format') ?? 'json'
+  if (!(queryFormats as readonly string[]).includes(format)) invalid('format', format, `expected one of ${queryFormats.join(', ')}`)
+  return { sql: sql!, dataDir: values.get('data-dir') || '.', format: format as QueryFormat }
+}
+
+function apiOptions(values: Map<string, string>): ApiOptions {
+  const listen = values.get('listen') ?? '127.0.0.1:9120'
+  const tokenFile = values.get('api-token-file')
+  if (tokenFile === '') invalid('api-token-file', '', 'expected a file name')
+  return {
+    listen: parseHostPort(listen) ?? invalid('listen', listen, 'expected host:port, [v6]:port or :port with port 0..65535'),
+    dataDir: values.get('data-dir') || '.',
+    tokenFile,
+  }
+}
+
 /** Pure: argv without node and the script, and the environment (NATS_URL), to what main should do. */
 export function parseCli(argv: string[], env: Env): CliResult {
   try {
-    const { command, values, help } = scan(argv)
+    const { command, values, help, args } = scan(argv)
     if (help || command === undefined) return { kind: 'help', text: command ? commandHelp(command) : helpText }
     const global = globalOptions(values, env)
-    return command === 'sentry' ? { kind: 'sentry', global, options: sentryOptions(values) } : { kind: 'consumer', global, options: consumerOptions(values) }
+    switch (command) {
+      case 'sentry':
+        return { kind: 'sentry', global, options: sentryOptions(values) }
+      case 'consumer':
+        return { kind: 'consumer', global, options: consumerOptions(values) }
+      case 'query':
+        return { kind: 'query', global, options: queryOptions(values, args) }
+      case 'api':
+        return { kind: 'api', global, options: apiOptions(values) }
+    }
   } catch (e) {
     if (e instanceof CliError) return { kind: 'error', message: e.message }
     throw e
