@@ -1,7 +1,8 @@
 #!/usr/bin/env -S node --max-semi-space-size=4
 /**
- * The `valtrack` binary: `valtrack sentry` runs the sentry (sentry/run.ts); the consumer is not built yet
- * (see README.md), and saying so beats pretending to run.
+ * The `valtrack` binary: `valtrack sentry` runs the sentry (sentry/run.ts); `valtrack query` and `valtrack api`
+ * read the parquet files (query/run.ts); the consumer is not built yet (see README.md), and saying so beats
+ * pretending to run.
  */
 import { parseCli } from './cli.js'
 import { runSentry } from './sentry/run.js'
@@ -19,6 +20,17 @@ switch (result.kind) {
     // Exit once stopped: the sink is flushed by then, and nothing a library left scheduled may delay the exit.
     process.exit(await runSentry(result.global, result.options))
     break
+  case 'query': {
+    // Imported here: DuckDB's native binding is loaded only by the commands that use it.
+    const { runQuery } = await import('./query/run.js')
+    process.exitCode = await runQuery(result.options)
+    break
+  }
+  case 'api': {
+    const { runApi } = await import('./query/run.js')
+    process.exit(await runApi(result.global, result.options))
+    break
+  }
   default:
     process.stderr.write(`valtrack ${result.kind}: not built yet in this version (options parsed: ${JSON.stringify(result.options)})\n`)
     process.exitCode = 1
