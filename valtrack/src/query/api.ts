@@ -10,7 +10,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net'
 import type { HostPort } from '../cli.js'
 import { type ClientFamily, clientFamilies, clientFamily } from '../clientFamily.js'
-import { type JsonValue, QueryDb, QueryError, type Row } from './duckdb.js'
+import { type JsonValue, PartsReadError, QueryDb, QueryError, type Row } from './duckdb.js'
 
 // ------------------------------------------------------------------------------------------------------ SQL
 
@@ -212,7 +212,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
       json(res, 200, await route(opts.db))
     } catch (e) {
       opts.log?.(`GET ${path} failed: ${(e as Error).message}`)
-      json(res, 500, { error: e instanceof QueryError ? e.message : 'query failed' })
+      json(res, 500, { error: e instanceof QueryError || e instanceof PartsReadError ? e.message : 'query failed' })
     }
   }
   const server: Server = createServer((req, res) => {

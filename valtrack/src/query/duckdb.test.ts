@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { FILE_KINDS, fileSchemas } from '../consumer/schema.js'
 import { discoveredEvent, metadataEvent } from '../sinks/fixtures.js'
-import { jsonSafe, QueryDb, QueryError, viewSql } from './duckdb.js'
+import { jsonSafe, PartsReadError, QueryDb, QueryError, viewSql } from './duckdb.js'
 import { writeParts } from './testParts.js'
 
 let dir: string
@@ -144,6 +144,18 @@ describe('read-only and errors', () => {
 })
 
 describe('parts written by PartWriter', () => {
+  test('an unreadable part fails the queries naming its file with one PartsReadError line, not the opening nor other files', async () => {
+    await mkdir(join(dir, 'metadata_events'), { recursive: true })
+    await writeFile(join(dir, 'metadata_events', 'metadata_events-1-1-x.parquet'), 'not parquet')
+    await writeParts(dir, [{ ev: discoveredEvent(1), seq: 1 }], [])
+    const q = await open()
+    expect((await q.query('SELECT count(*) AS n FROM discovery_events')).rows).toEqual([{ n: 1 }])
+    const e = await q.query('SELECT count(*) FROM Metadata_Events').catch((x: unknown) => x)
+    expect(e).toBeInstanceOf(PartsReadError)
+    expect((e as Error).message).toMatch(/^cannot read the parts of metadata_events: /)
+    expect((e as Error).message).not.toContain('\n')
+  })
+
   test('discovery_events parts are read', async () => {
     await writeParts(dir, [{ ev: discoveredEvent(1), seq: 1 }], [], 'pw', 'PartWriter')
     const q = await open()

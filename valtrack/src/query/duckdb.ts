@@ -28,6 +28,11 @@ export class QueryError extends Error {
   override name = 'QueryError'
 }
 
+/** A file's parts could not be read (a corrupt or unreadable part): not the query's fault. One line. */
+export class PartsReadError extends Error {
+  override name = 'PartsReadError'
+}
+
 const duckTypes: Record<ColumnKind, string> = {
   string: 'VARCHAR',
   int32: 'INTEGER',
@@ -101,7 +106,8 @@ export class QueryDb {
     const conn = await instance.connect()
     const db = new QueryDb(dir, instance, conn)
     try {
-      await db.refreshViews()
+      // Empty views first: a part that cannot be read fails the queries (PartsReadError), not the opening.
+      for (const file of FILE_KINDS) await conn.run(viewSql(dir, file, false))
       await conn.run(`SET allowed_directories = [${sqlString(`${dir}/`)}]`)
       await conn.run('SET enable_external_access = false')
       await conn.run('SET autoinstall_known_extensions = false')
@@ -114,8 +120,19 @@ export class QueryDb {
     return db
   }
 
-  private async refreshViews(): Promise<void> {
-    for (const file of FILE_KINDS) await this.conn.run(viewSql(this.dataDir, file, await hasParts(join(this.dataDir, file))))
+  /**
+   * Re-creates the views. A file whose parts cannot be read fails the query only if the query names it (the
+   * view is left empty otherwise), so one corrupt file does not hide the others.
+   */
+  private async refreshViews(sql: string): Promise<void> {
+    for (const file of FILE_KINDS) {
+      try {
+        await this.conn.run(viewSql(this.dataDir, file, await hasParts(join(this.dataDir, file))))
+      } catch (e) {
+        await this.conn.run(viewSql(this.dataDir, file, false))
+        if (sql.toLowerCase().includes(file)) throw new PartsReadError(`cannot read the parts of ${file}: ${oneLine(e).split(' LINE 1:')[0]}`, { cause: e })
+      }
+    }
   }
 
   /** Runs one read-only statement; QueryError on bad or refused SQL. Queries run one at a time. */
@@ -127,7 +144,7 @@ export class QueryDb {
 
   private async run(sql: string): Promise<QueryResult> {
     if (sql.trim().replace(/;+$/, '').trim() === '') throw new QueryError('empty query: expected one SQL statement')
-    await this.refreshViews()
+    await this.refreshViews(sql)
     let reader
     try {
       const extracted = await this.conn.extractStatements(sql)

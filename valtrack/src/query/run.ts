@@ -32,7 +32,7 @@ export async function runQuery(options: QueryOptions, stdout: Out = process.stdo
     stdout.write(formatResult(await db.query(options.sql), options.format))
     return 0
   } catch (e) {
-    stderr.write(`valtrack query: ${(e as Error).message}\n`)
+    stderr.write(`valtrack query: ${(e as Error).message.split('\n')[0]}\n`)
     return e instanceof QueryError ? 2 : 1
   } finally {
     db.close()
