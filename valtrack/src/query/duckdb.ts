@@ -156,7 +156,8 @@ export class QueryDb {
       reader = await prepared.runAndReadAll()
     } catch (e) {
       if (e instanceof QueryError) throw e
-      throw new QueryError(oneLine(e).replace(/^Failed to extract statements: /, ''), { cause: e })
+      // DuckDB's "LINE 1: <sql> ^" pointer means nothing on one line: dropped.
+      throw new QueryError(oneLine(e).replace(/^Failed to extract statements: /, '').replace(/ LINE \d+: .*$/, ''), { cause: e })
     }
     const columns = reader.deduplicatedColumnNames()
     const rows = reader.getRowsJS().map((r) => Object.fromEntries(columns.map((c, i) => [c, jsonSafe(r[i])])))

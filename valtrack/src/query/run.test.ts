@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process'
+import { spawn, spawnSync } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
@@ -63,7 +63,42 @@ const built = existsSync(main) && existsSync(fileURLToPath(new URL('../../dist/q
     expect(r.status).toBe(2)
     expect(r.stdout).toBe('')
     expect(r.stderr.trimEnd().split('\n')).toHaveLength(1)
-    expect(r.stderr).toMatch(/^valtrack query: Parser Error/)
+    expect(r.stderr).toBe('valtrack query: Parser Error: syntax error at or near "SELEC"\n')
+  })
+
+  test('valtrack api: serves with the token from $VALTRACK_API_TOKEN, never prints it, stops on SIGTERM', async () => {
+    const child = spawn(process.execPath, [main, 'api', '--listen', '127.0.0.1:0', '--data-dir', dir], {
+      env: { ...process.env, VALTRACK_API_TOKEN: 'tok-xyz' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
+    let stderr = ''
+    child.stderr.setEncoding('utf8')
+    const port = await new Promise<number>((resolve, reject) => {
+      child.stderr.on('data', (d: string) => {
+        stderr += d
+        const m = /listening on 127\.0\.0\.1:(\d+) /.exec(stderr)
+        if (m) resolve(Number(m[1]))
+      })
+      child.once('exit', () => reject(new Error(`exited: ${stderr}`)))
+    })
+    try {
+      expect((await fetch(`http://127.0.0.1:${port}/peers`)).status).toBe(401)
+      const res = await fetch(`http://127.0.0.1:${port}/peers`, { headers: { authorization: 'Bearer tok-xyz' } })
+      expect(res.status).toBe(200)
+      expect((await res.json()).count).toBe(2)
+    } finally {
+      const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)))
+      child.kill('SIGTERM')
+      expect(await exited).toBe(0)
+    }
+    expect(stderr).toContain('bearer token required')
+    expect(stderr).not.toContain('tok-xyz')
+  })
+
+  test('valtrack api: an empty token file is exit 2, one line', () => {
+    const r = run('api', '--listen', '127.0.0.1:0', '--data-dir', dir, '--api-token-file', '/dev/null')
+    expect(r.status).toBe(2)
+    expect(r.stderr).toBe('valtrack api: --api-token-file /dev/null is empty\n')
   })
 
   test('a bad flag: exit 2', () => {
