@@ -15,13 +15,11 @@
  */
 import { createHash } from 'node:crypto'
 import {
-  JetStreamApiCodes,
   JetStreamApiError,
   type JetStreamClient,
   jetstream,
   jetstreamManager,
   type PubAck,
-  type StreamUpdateConfig,
 } from '@nats-io/jetstream'
 import { connect, errors, type NatsConnection } from '@nats-io/transport-node'
 import { type BackoffPolicy, backoffDelay } from '../backoff.js'
@@ -29,7 +27,7 @@ import { type Clock, systemClock, type TimerHandle } from '../clock.js'
 import { BoundedQueue } from './boundedQueue.js'
 import { type EventOf, type EventSink, type EventType, type SinkStats, subjectOf } from './sink.js'
 import { type Logger, silentLogger } from '../logger.js'
-import { defaultStreamSettings, newStreamConfig, STREAM_NAME, streamConfigChanges, type StreamSettings } from './streamConfig.js'
+import { defaultStreamSettings, ensureStream, type StreamSettings } from './streamConfig.js'
 
 export type NatsSinkOptions = {
   /** NATS URLs; every one is tried at each connection attempt. */
@@ -259,22 +257,7 @@ export class NatsSink implements EventSink {
   }
 
   private async ensureStream(nc: NatsConnection): Promise<void> {
-    const jsm = await jetstreamManager(nc, { timeout: this.ackTimeoutMs })
-    let existing
-    try {
-      existing = await jsm.streams.info(STREAM_NAME)
-    } catch (err) {
-      if (!(err instanceof JetStreamApiError && err.code === JetStreamApiCodes.StreamNotFound)) throw err
-      await jsm.streams.add(newStreamConfig(this.streamSettings))
-      this.log.info('nats: created stream', { config: newStreamConfig(this.streamSettings) })
-      return
-    }
-    const changes = streamConfigChanges(existing.config, this.streamSettings)
-    if (!changes) return
-    // The client merges these into the stream's current configuration; retention is not in its update type,
-    // but the server accepts a change between Limits and Interest.
-    await jsm.streams.update(STREAM_NAME, changes as Partial<StreamUpdateConfig>)
-    this.log.info('nats: updated stream', { changes })
+    await ensureStream(await jetstreamManager(nc, { timeout: this.ackTimeoutMs }), this.streamSettings, this.log)
   }
 
   // --- publishing ---

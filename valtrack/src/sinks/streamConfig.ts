@@ -4,7 +4,8 @@
  * existing stream. Interest retention means a message is kept only while a consumer still has to acknowledge it
  * (the consumer's durable must exist before events are published, or they are acknowledged and discarded).
  */
-import { DiscardPolicy, RetentionPolicy, type StreamConfig, StorageType } from '@nats-io/jetstream'
+import { DiscardPolicy, JetStreamApiCodes, JetStreamApiError, type JetStreamManager, RetentionPolicy, type StreamConfig, type StreamUpdateConfig, StorageType } from '@nats-io/jetstream'
+import type { Logger } from '../logger.js'
 import { eventTypes, subjectOf } from './sink.js'
 
 export const STREAM_NAME = 'EVENTS'
@@ -65,4 +66,26 @@ export function streamConfigChanges(existing: Partial<StreamConfig>, settings: S
   const window = duplicateWindowNs(settings, existing.max_age ?? 0)
   if ((existing.duplicate_window ?? 0) < window) changes.duplicate_window = window
   return Object.keys(changes).length > 0 ? changes : null
+}
+
+/**
+ * Creates the stream, or updates an existing one where it differs in what the sentry depends on. Shared by the
+ * sentry's sink and the consumer: whichever starts first creates it.
+ */
+export async function ensureStream(jsm: JetStreamManager, settings: StreamSettings, log: Logger): Promise<void> {
+  let existing
+  try {
+    existing = await jsm.streams.info(STREAM_NAME)
+  } catch (err) {
+    if (!(err instanceof JetStreamApiError && err.code === JetStreamApiCodes.StreamNotFound)) throw err
+    await jsm.streams.add(newStreamConfig(settings))
+    log.info('nats: created stream', { config: newStreamConfig(settings) })
+    return
+  }
+  const changes = streamConfigChanges(existing.config, settings)
+  if (!changes) return
+  // The client merges these into the stream's current configuration; retention is not in its update type,
+  // but the server accepts a change between Limits and Interest.
+  await jsm.streams.update(STREAM_NAME, changes as Partial<StreamUpdateConfig>)
+  log.info('nats: updated stream', { changes })
 }
