@@ -15,6 +15,7 @@ import { discoveredEvent, metadataEvent } from '../sinks/fixtures.js'
 import { STREAM_NAME } from '../sinks/streamConfig.js'
 import { type NatsServer, startNatsServer } from '../testing/natsServer.js'
 import { Consumer } from './consumer.js'
+import { createConsumerMetrics } from './metrics.js'
 import { readPartSeqs } from './parts.js'
 import type { FileKind } from './schema.js'
 
@@ -82,6 +83,15 @@ test('every published event is in the parts exactly once; malformed messages are
     // Interest retention: acknowledged by the only consumer, the messages are gone from the stream.
     await waitFor('the stream emptied', async () => (await (await jetstreamManager(nc)).streams.info(STREAM_NAME)).state.messages === 0)
     expect(await consumer.lag()).toEqual({ pending: 0, ackPending: 0 })
+    const text = await createConsumerMetrics(() => consumer, { defaultMetrics: false }).registry.metrics()
+    const value = (series: string) => Number(text.split('\n').find((l) => l.startsWith(`${series} `))?.split(' ')[1])
+    expect(value('valtrack_consumer_consumed_total')).toBe(302)
+    expect(value('valtrack_consumer_acked_total')).toBe(302)
+    expect(value('valtrack_consumer_dead_letters_total')).toBe(2)
+    expect(value('valtrack_consumer_rows_written_total{file="metadata_events"}')).toBe(published.metadata.length)
+    expect(value('valtrack_consumer_rows_written_total{file="discovery_events"}')).toBe(published.discovered.length)
+    expect(value('valtrack_consumer_lag{state="pending"}')).toBe(0)
+    expect(value('valtrack_consumer_unacked')).toBe(0)
   } finally {
     await consumer.stop()
   }

@@ -38,6 +38,8 @@ export type ConsumerOptions = {
   /** Redelivery of an unacknowledged message after this; longer than the part age. */
   ackWaitMs?: number
   retry?: BackoffPolicy
+  /** Each successful flush: its duration and the messages it acknowledged. */
+  onFlush?: (ms: number, acked: number) => void
   now?: () => number
   random?: () => number
 }
@@ -95,6 +97,7 @@ export class Consumer {
       retry: { baseMs: 500, capMs: 30_000 },
       now: Date.now,
       random: Math.random,
+      onFlush: () => {},
       ...opts,
     }
     this.loop = this.run()
@@ -231,6 +234,7 @@ export class Consumer {
     this.pending = this.pending.slice(before.length)
     await this.nc?.flush().catch(() => undefined)
     this.stats.lastFlushMs = this.opts.now() - started
+    this.opts.onFlush(this.stats.lastFlushMs, before.length)
   }
 
   private async handle(m: JsMsg): Promise<void> {
