@@ -51,8 +51,9 @@ describe('commands and global options', () => {
   })
 
   test('consumer options', () => {
-    expect(ok(['consumer', '--name', 'c-1', '--data-dir', '/data']).options).toEqual({ name: 'c-1', dataDir: '/data' })
-    expect(ok(['consumer']).options).toEqual({ name: 'valtrack-consumer', dataDir: '.' })
+    expect(ok(['consumer', '--name', 'c-1', '--data-dir', '/data', '--metrics-addr', ':9999']).options).toEqual({ name: 'c-1', dataDir: '/data', metricsAddr: { host: '0.0.0.0', port: 9999 } })
+    expect(ok(['consumer']).options).toEqual({ name: 'valtrack-consumer', dataDir: '.', metricsAddr: { host: '127.0.0.1', port: 9111 } })
+    expect(error(['consumer', '--metrics-addr', 'x'])).toContain('invalid value "x" for --metrics-addr')
   })
 })
 

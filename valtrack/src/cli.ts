@@ -41,7 +41,7 @@ export type SentryOptions = {
   crawlerLocation: string
 }
 
-export type ConsumerOptions = { name: string; dataDir: string }
+export type ConsumerOptions = { name: string; dataDir: string; metricsAddr: HostPort }
 
 export const queryFormats = ['json', 'table'] as const
 export type QueryFormat = (typeof queryFormats)[number]
@@ -118,6 +118,7 @@ const sentryFlags: Flag[] = [
 const consumerFlags: Flag[] = [
   { name: 'name', value: 'name', usage: 'durable consumer name (shared by instances that split the work)', default: 'valtrack-consumer' },
   { name: 'data-dir', value: 'dir', usage: 'where the parquet files go', default: '.' },
+  { name: 'metrics-addr', value: 'host:port', usage: 'listen address of /metrics and /healthz', default: '127.0.0.1:9111' },
 ]
 
 const queryFlags: Flag[] = [
@@ -324,7 +325,12 @@ function consumerOptions(values: Map<string, string>): ConsumerOptions {
   const name = values.get('name') ?? 'valtrack-consumer'
   // JetStream durable names: no whitespace, dots, '*' or '>'.
   if (!/^[A-Za-z0-9_-]{1,64}$/.test(name)) invalid('name', name, 'expected 1 to 64 letters, digits, "-" or "_"')
-  return { name, dataDir: values.get('data-dir') || '.' }
+  const metrics = values.get('metrics-addr') ?? '127.0.0.1:9111'
+  return {
+    name,
+    dataDir: values.get('data-dir') || '.',
+    metricsAddr: parseHostPort(metrics) ?? invalid('metrics-addr', metrics, 'expected host:port, [v6]:port or :port with port 0..65535'),
+  }
 }
 
 function queryOptions(values: Map<string, string>, args: string[]): QueryOptions {

@@ -1,8 +1,7 @@
 #!/usr/bin/env -S node --max-semi-space-size=4
 /**
  * The `valtrack` binary: `valtrack sentry` runs the sentry (sentry/run.ts); `valtrack query` and `valtrack api`
- * read the parquet files (query/run.ts); the consumer is not built yet (see README.md), and saying so beats
- * pretending to run.
+ * read the parquet files (query/run.ts); `valtrack consumer` writes them (consumer/run.ts).
  */
 import { parseCli } from './cli.js'
 import { runSentry } from './sentry/run.js'
@@ -31,7 +30,9 @@ switch (result.kind) {
     process.exit(await runApi(result.global, result.options))
     break
   }
-  default:
-    process.stderr.write(`valtrack ${result.kind}: not built yet in this version (options parsed: ${JSON.stringify(result.options)})\n`)
-    process.exitCode = 1
+  case 'consumer': {
+    const { runConsumer } = await import('./consumer/run.js')
+    process.exit(await runConsumer(result.global, result.options))
+    break
+  }
 }

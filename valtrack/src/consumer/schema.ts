@@ -268,7 +268,9 @@ function elements(c: ColumnDef): SchemaElement[] {
     case 'int64':
       return [{ name, type: 'INT64', repetition_type }]
     case 'uint64':
-      return [{ name, type: 'INT64', converted_type: 'UINT_64', logical_type: { type: 'INTEGER', bitWidth: 64, isSigned: false }, repetition_type }]
+      // Converted type only: hyparquet-writer 0.17.0 writes the INTEGER logical type's bitWidth as a 32-bit
+      // Thrift integer (the format says 8-bit), and DuckDB then rejects the whole file. UINT_64 alone reads as UBIGINT.
+      return [{ name, type: 'INT64', converted_type: 'UINT_64', repetition_type }]
     case 'double':
       return [{ name, type: 'DOUBLE', repetition_type }]
     case 'timestamp_ms':

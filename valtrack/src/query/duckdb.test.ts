@@ -156,19 +156,13 @@ describe('parts written by PartWriter', () => {
     expect((e as Error).message).not.toContain('\n')
   })
 
-  test('discovery_events parts are read', async () => {
-    await writeParts(dir, [{ ev: discoveredEvent(1), seq: 1 }], [], 'pw', 'PartWriter')
+  test("the PartWriter's parts of every file are read, seq_number as UBIGINT", async () => {
+    await writeParts(dir, [{ ev: discoveredEvent(1), seq: 1 }], [{ ev: metadataEvent(2), seq: 2 }], 'pw')
     const q = await open()
     expect((await q.query('SELECT stream_seq, id FROM discovery_events')).rows).toEqual([{ stream_seq: 1, id: '16Uiu2HAm-test-1' }])
-  })
-
-  // Canary: hyparquet-writer 0.17.0 encodes the INTEGER logical type of seq_number (UINT64) with an i32 bitWidth
-  // (the format says i8), which DuckDB rejects. Fix in consumer/schema.ts: keep converted_type UINT_64 only (DuckDB
-  // reads it as UBIGINT). When this starts failing, delete test.failing and the 'direct' encoder of testParts.ts.
-  test.failing('metadata_events parts are read (fails until the UINT64 logical type is fixed)', async () => {
-    await writeParts(dir, [], [{ ev: metadataEvent(2), seq: 2 }], 'pw', 'PartWriter')
-    const q = await open()
     expect((await q.query('SELECT stream_seq FROM metadata_events')).rows).toEqual([{ stream_seq: 2 }])
+    expect((await q.query('SELECT stream_seq FROM validator_metadata_events')).rows).toEqual([{ stream_seq: 2 }])
+    expect((await q.query("SELECT data_type FROM information_schema.columns WHERE table_name = 'metadata_events' AND column_name = 'seq_number'")).rows).toEqual([{ data_type: 'UBIGINT' }])
   })
 })
 
