@@ -9,6 +9,7 @@ import { hostname } from 'node:os'
 import type { GlobalOptions, HostPort } from '../cli.js'
 import { startHttpServer } from '../httpServer.js'
 import { createLogger } from '../logger.js'
+import { armStopWatchdog, stopSignal } from '../shutdown.js'
 import { Consumer } from './consumer.js'
 import { createConsumerMetrics } from './metrics.js'
 
@@ -46,14 +47,8 @@ export async function runConsumer(global: GlobalOptions, options: ConsumerRunOpt
     return 1
   }
   logger.info('consumer started', { name: options.name, data_dir: options.dataDir, metrics: `${options.metricsAddr.host}:${http.port}` })
-  const signal = await new Promise<NodeJS.Signals>((resolve) => {
-    for (const s of ['SIGTERM', 'SIGINT'] as const) process.once(s, () => resolve(s))
-  })
-  logger.info('shutting down', { signal })
-  setTimeout(() => {
-    logger.error('stop took too long: exiting anyway', { deadline_ms: STOP_DEADLINE_MS })
-    process.exit(1)
-  }, STOP_DEADLINE_MS).unref()
+  logger.info('shutting down', { signal: await stopSignal() })
+  armStopWatchdog(logger, STOP_DEADLINE_MS)
   await consumer.stop()
   await http.close()
   logger.info('consumer stopped', { ...consumer.stats })

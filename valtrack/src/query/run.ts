@@ -2,6 +2,7 @@
  * `valtrack query` and `valtrack api` (docs/queries.md). A query that DuckDB rejects, or that is not read-only,
  * is one line on stderr and exit code 2; an I/O failure is exit code 1.
  */
+import { stopSignal } from '../shutdown.js'
 import type { ApiOptions, GlobalOptions, QueryFormat, QueryOptions } from '../cli.js'
 import { loadApiToken, startApiServer, TokenError } from './api.js'
 import { type JsonValue, QueryDb, QueryError, type QueryResult } from './duckdb.js'
@@ -59,10 +60,7 @@ export async function runApi(_global: GlobalOptions, options: ApiOptions, env: R
     return 1
   }
   stderr.write(`valtrack api: listening on ${options.listen.host}:${server.port} over ${db.dataDir} (bearer token ${token === undefined ? 'not required' : 'required'})\n`)
-  await new Promise<void>((resolve) => {
-    process.once('SIGINT', resolve)
-    process.once('SIGTERM', resolve)
-  })
+  await stopSignal()
   await server.close()
   db.close()
   return 0

@@ -10,6 +10,7 @@ import type { GlobalOptions, SentryOptions } from '../cli.js'
 import { systemClock } from '../clock.js'
 import { startHttpServer } from '../httpServer.js'
 import { createLogger, type Logger } from '../logger.js'
+import { armStopWatchdog, stopSignal } from '../shutdown.js'
 import { builtinNetwork, customNetwork, genesisFromState, type Network } from '../networks.js'
 import { openJsonLinesSink } from '../sinks/jsonLinesSink.js'
 import { startNatsSink } from '../sinks/natsSink.js'
@@ -74,15 +75,8 @@ export async function runSentry(global: GlobalOptions, options: SentryOptions): 
     process.stderr.write(`valtrack sentry: ${e instanceof StartError ? e.message : `failed to start: ${(e as Error).message}`}\n`)
     return 1
   }
-  const signal = await new Promise<NodeJS.Signals>((resolve) => {
-    for (const s of ['SIGTERM', 'SIGINT'] as const) process.once(s, () => resolve(s))
-  })
-  logger.info('shutting down', { signal })
-  // Whatever hangs, the process is gone within the bound; unref: it does not itself keep the process alive.
-  setTimeout(() => {
-    logger.error('stop took too long: exiting anyway', { deadline_ms: STOP_DEADLINE_MS })
-    process.exit(1)
-  }, STOP_DEADLINE_MS).unref()
+  logger.info('shutting down', { signal: await stopSignal() })
+  armStopWatchdog(logger, STOP_DEADLINE_MS)
   await sentry.stop(SENTRY_STOP_MS)
   await http.close()
   return 0
