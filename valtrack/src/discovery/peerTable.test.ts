@@ -92,3 +92,11 @@ test('nextDueMs: the earliest due time among peers not in flight; none while all
   t.visited(node(2).nodeId, 500)
   expect(t.nextDueMs()).toBe(500 + 30 * minute)
 })
+
+test('get returns the newest record of a node, undefined for an unknown one', () => {
+  const t = new PeerTable(30 * minute, () => 1)
+  t.observe(node(1, 1n), 0)
+  t.observe(node(1, 2n), 0)
+  expect(t.get(node(1).nodeId)?.seq).toBe(2n)
+  expect(t.get(node(2).nodeId)).toBeUndefined()
+})

@@ -29,6 +29,11 @@ export class PeerTable {
     return this.entries.size
   }
 
+  /** The newest record of a node, if known. */
+  get(nodeId: string): NodeRecord | undefined {
+    return this.entries.get(nodeId)?.record
+  }
+
   /** A record seen at `nowMs`. Per EIP-778 a higher sequence number replaces the record; an older one is ignored. */
   observe(record: NodeRecord, nowMs: number): Observed {
     const entry = this.entries.get(record.nodeId)

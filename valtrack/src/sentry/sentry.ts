@@ -122,7 +122,6 @@ export async function startSentry(config: SentryConfig, deps: SentryDeps): Promi
   const identity: CrawlerIdentity = { crawlerId: host.peerId, crawlerLocation: config.crawlerLocation }
   const table = new PeerTable(config.revisitPeriodMs, deps.random)
   const queue = new DialQueue<NodeRecord>(Math.max(64, config.dialConcurrency * 4))
-  const known = new Map<string, NodeRecord>()
   const crawler = new Crawler({
     discv5,
     bootnodes: config.bootnodes,
@@ -133,7 +132,6 @@ export async function startSentry(config: SentryConfig, deps: SentryDeps): Promi
     concurrency: config.crawlConcurrency ?? 16,
     requestTimeoutMs: config.dialTimeoutMs,
     onDiscovered: (record) => {
-      known.set(record.peerId, record)
       emit('peer_discovered', peerDiscovered(record, record.peerId, identity, clock.now()))
     },
   })
@@ -191,7 +189,8 @@ export async function startSentry(config: SentryConfig, deps: SentryDeps): Promi
   async function inbound(connection: Connection): Promise<void> {
     if (stopping || inboundInFlight.size >= config.dialConcurrency) return
     const peerId = connection.remotePeer.toString()
-    const record = known.get(peerId) ?? inboundRecord(peerId)
+    const nodeId = nodeIdOfPeerId(peerId)
+    const record = (nodeId !== undefined && table.get(nodeId)) || inboundRecord(peerId, nodeId)
     const run = handshake(host, { connection }, { ...handshakeOptions, signal: AbortSignal.any([stopController.signal, AbortSignal.timeout(config.dialTimeoutMs * 6)]) })
       .then((outcome) => handshaked(record, outcome))
       .catch((error: unknown) => {
@@ -244,6 +243,6 @@ export async function startSentry(config: SentryConfig, deps: SentryDeps): Promi
 }
 
 /** A record for a peer that dialed us before discovery found it: its ids, no ENR text. */
-function inboundRecord(peerId: string): NodeRecord {
-  return { enr: '', nodeId: nodeIdOfPeerId(peerId) ?? '', peerId, seq: 0n, problems: [] }
+function inboundRecord(peerId: string, nodeId: string | undefined): NodeRecord {
+  return { enr: '', nodeId: nodeId ?? '', peerId, seq: 0n, problems: [] }
 }
