@@ -16,7 +16,7 @@ import { connect, type NatsConnection } from '@nats-io/transport-node'
 import { type BackoffPolicy, backoffDelay } from '../backoff.js'
 import { type MetadataReceivedEvent, type PeerDiscoveredEvent, validateEvent } from '../events.js'
 import type { Logger } from '../logger.js'
-import { defaultStreamSettings, ensureStream, STREAM_NAME } from '../sinks/streamConfig.js'
+import { defaultStreamSettings, ensureStream, STREAM_NAME, type StreamSettings } from '../sinks/streamConfig.js'
 import { PartWriter } from './parts.js'
 import { discoveryRow, type FileKind, metadataRow, validatorRow } from './schema.js'
 
@@ -38,6 +38,8 @@ export type ConsumerOptions = {
   /** Redelivery of an unacknowledged message after this; longer than the part age. */
   ackWaitMs?: number
   retry?: BackoffPolicy
+  /** The stream to create when it does not exist yet (replicas 3 on a three-server cluster). */
+  streamSettings?: StreamSettings
   /** Each successful flush: its duration and the messages it acknowledged. */
   onFlush?: (ms: number, acked: number) => void
   now?: () => number
@@ -98,6 +100,7 @@ export class Consumer {
       now: Date.now,
       random: Math.random,
       onFlush: () => {},
+      streamSettings: defaultStreamSettings,
       ...opts,
     }
     this.loop = this.run()
@@ -164,7 +167,7 @@ export class Consumer {
     this.nc = nc
     try {
       const jsm = await jetstreamManager(nc)
-      await ensureStream(jsm, defaultStreamSettings, this.opts.logger)
+      await ensureStream(jsm, this.opts.streamSettings, this.opts.logger)
       await this.ensureDurable(jsm)
       this.stats.connected = true
       const consumer = await jetstream(nc).consumers.get(STREAM_NAME, this.opts.name)
