@@ -4,19 +4,19 @@
  * lost and nothing doubled (the killed instance's unacknowledged messages are redelivered and deduplicated).
  */
 import { type ChildProcess, spawn } from 'node:child_process'
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { jetstream, jetstreamManager } from '@nats-io/jetstream'
 import { connect, type NatsConnection } from '@nats-io/transport-node'
 import { silentLogger } from '../logger.js'
-import { discoveredEvent, metadataEvent } from '../sinks/fixtures.js'
 import { STREAM_NAME } from '../sinks/streamConfig.js'
+import { durableInfo, publishEvents, seqsOnDisk as seqsOnDiskOf } from '../testing/consumerHarness.js'
 import { type NatsServer, startNatsServer } from '../testing/natsServer.js'
+import { waitFor } from '../testing/waitFor.js'
 import { Consumer } from './consumer.js'
 import { createConsumerMetrics } from './metrics.js'
-import { readPartSeqs } from './parts.js'
 import type { FileKind } from './schema.js'
 
 let nats: NatsServer
@@ -33,37 +33,9 @@ afterEach(async () => {
   rmSync(dataDir, { recursive: true, force: true })
 })
 
-async function waitFor<T>(what: string, check: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 20_000): Promise<T> {
-  const end = Date.now() + timeoutMs
-  for (;;) {
-    const v = await check()
-    if (v) return v
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((r) => setTimeout(r, 50))
-  }
-}
-
-/** Publishes events 1..n (every third a peer_discovered), returning the stream sequence of each by kind. */
-async function publish(from: number, to: number): Promise<{ discovered: number[]; metadata: number[] }> {
-  const js = jetstream(nc)
-  const out = { discovered: [] as number[], metadata: [] as number[] }
-  for (let i = from; i <= to; i++) {
-    const discovered = i % 3 === 0
-    const ack = await js.publish(discovered ? 'events.peer_discovered' : 'events.metadata_received', JSON.stringify(discovered ? discoveredEvent(i) : metadataEvent(i)))
-    ;(discovered ? out.discovered : out.metadata).push(ack.seq)
-  }
-  return out
-}
-
-/** Every stream_seq in the parts of a file, with repeats. */
-function seqsOnDisk(file: FileKind): Promise<number[]> {
-  const dir = join(dataDir, file)
-  if (!existsSync(dir)) return Promise.resolve([])
-  const parts = readdirSync(dir).filter((n) => n.endsWith('.parquet'))
-  return Promise.all(parts.map((p) => readPartSeqs(join(dir, p)))).then((all) => all.flat().sort((a, b) => a - b))
-}
-
-const consumerInfo = async (name: string) => (await jetstreamManager(nc)).consumers.info(STREAM_NAME, name)
+const publish = (from: number, to: number) => publishEvents(nc, from, to)
+const seqsOnDisk = (file: FileKind) => seqsOnDiskOf(dataDir, file)
+const consumerInfo = (name: string) => durableInfo(nc, name)
 
 test('every published event is in the parts exactly once; malformed messages are set aside and acknowledged', async () => {
   const consumer = await Consumer.start({ servers: [nats.url], name: 'valtrack-consumer', dataDir, instanceId: 'a', logger: silentLogger, partMaxAgeMs: 200, fetchExpiresMs: 1000 })

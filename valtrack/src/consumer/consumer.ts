@@ -170,6 +170,7 @@ export class Consumer {
       await ensureStream(jsm, this.opts.streamSettings, this.opts.logger)
       await this.ensureDurable(jsm)
       this.stats.connected = true
+      void this.followStatus(nc)
       const consumer = await jetstream(nc).consumers.get(STREAM_NAME, this.opts.name)
       while (this.running) {
         if (this.flushDue()) await this.flushUntilDurable()
@@ -180,6 +181,14 @@ export class Consumer {
       }
     } finally {
       if (this.running) await nc.close().catch(() => undefined)
+    }
+  }
+
+  /** The client reconnects by itself; `connected` (and /healthz) follows it meanwhile. */
+  private async followStatus(nc: NatsConnection): Promise<void> {
+    for await (const s of nc.status()) {
+      if (s.type === 'disconnect') this.stats.connected = false
+      else if (s.type === 'reconnect') this.stats.connected = true
     }
   }
 

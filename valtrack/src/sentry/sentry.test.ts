@@ -4,6 +4,7 @@
  * handshake of every same-digest node, other-digest nodes counted and not dialed, a node lying about its
  * network refused, events in the documented schema, metrics. The devnet suite does the same against Prysm.
  */
+import { waitFor } from '../testing/waitFor.js'
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { systemClock } from '../clock.js'
 import { freeUdpPorts } from '../discovery/syntheticDht.js'
@@ -28,16 +29,6 @@ const attnets = (...bits: number[]) => {
   const b = new Uint8Array(8)
   for (const i of bits) b[i >> 3]! |= 1 << (i & 7)
   return b
-}
-
-async function waitFor<T>(what: string, check: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 30_000): Promise<T> {
-  const end = Date.now() + timeoutMs
-  for (;;) {
-    const v = await check()
-    if (v) return v
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((r) => setTimeout(r, 100))
-  }
 }
 
 function sample(text: string, name: string, labels: string): number {

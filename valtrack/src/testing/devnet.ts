@@ -14,6 +14,7 @@
  * Mainnet-configured software must not reach the internet: every devnet test calls `assertIsolatedNetns()`
  * first, and scripts/test.sh runs the suite inside a fresh network namespace with only loopback.
  */
+import { waitFor as waitForCheck } from './waitFor.js'
 import { type ChildProcess, spawn } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import dgram from 'node:dgram'
@@ -450,23 +451,11 @@ export async function peerCount(node: BeaconNode): Promise<number> {
   return Number(counts.connected)
 }
 
-/** Polls `check` until it returns a value other than undefined/false, or throws after `timeoutMs`. */
-export async function waitFor<T>(what: string, check: () => Promise<T | undefined | false>, timeoutMs = 60_000, everyMs = 500): Promise<T> {
-  const deadline = Date.now() + timeoutMs
-  let last: unknown
-  for (;;) {
-    try {
-      const v = await check()
-      if (v !== undefined && v !== false) return v
-    } catch (e) {
-      last = e
-    }
-    if (Date.now() > deadline) throw new Error(`devnet: timed out after ${timeoutMs} ms waiting for ${what}${last ? ` (last error: ${(last as Error).message})` : ''}`)
-    await sleep(everyMs)
-  }
+/** `waitFor` with the devnet's pace: real beacon nodes take seconds. */
+export function waitFor<T>(what: string, check: () => Promise<T | undefined | false>, timeoutMs = 60_000, everyMs = 500): Promise<T> {
+  return waitForCheck(`devnet: ${what}`, check, timeoutMs, everyMs)
 }
 
-/** Waits until `node` has `peerId` among its connected peers. */
 export function waitForPeer(node: BeaconNode, peerId: string, timeoutMs = 60_000): Promise<PeerInfo> {
   return waitFor(`${node.name} to be connected to ${peerId}`, async () => (await peers(node)).find((p) => p.peer_id === peerId), timeoutMs)
 }
