@@ -17,7 +17,7 @@ describe('commands and global options', () => {
   test('sentry with every default', () => {
     expect(ok(['sentry'])).toEqual({
       kind: 'sentry',
-      global: { logLevel: 'info', natsUrls: [] },
+      global: { logLevel: 'info', natsUrls: [], streamReplicas: 1 },
       options: {
         network: { kind: 'builtin', name: 'mainnet' },
         bootnodes: undefined,
@@ -41,7 +41,7 @@ describe('commands and global options', () => {
       ['sentry', '--log-level', 'debug', '--nats', 'nats://127.0.0.1:4222'],
       ['--log-level=debug', 'sentry', '--nats-url=nats://127.0.0.1:4222'],
     ])
-      expect(ok(argv).global).toEqual({ logLevel: 'debug', natsUrls: ['nats://127.0.0.1:4222'] })
+      expect(ok(argv).global).toEqual({ logLevel: 'debug', natsUrls: ['nats://127.0.0.1:4222'], streamReplicas: 1 })
   })
 
   test('NATS_URL from the environment; the flag wins', () => {
@@ -50,10 +50,29 @@ describe('commands and global options', () => {
     expect(ok(['consumer'], { NATS_URL: '' }).global.natsUrls).toEqual([])
   })
 
+  test('--stream-replicas n, 1..5, before or after the command, for the sentry and the consumer', () => {
+    expect(ok(['--stream-replicas', '3', 'consumer']).global.streamReplicas).toBe(3)
+    expect(ok(['sentry', '--stream-replicas=5']).global.streamReplicas).toBe(5)
+    expect(ok(['sentry']).global.streamReplicas).toBe(1)
+    for (const bad of ['0', '6', 'three', '-1', '2.5', ''])
+      expect(error(['consumer', '--stream-replicas', bad])).toBe(`invalid value ${JSON.stringify(bad)} for --stream-replicas: expected an integer from 1 to 5 (JetStream allows 1 to 5 replicas)`)
+  })
+
   test('consumer options', () => {
-    expect(ok(['consumer', '--name', 'c-1', '--data-dir', '/data', '--metrics-addr', ':9999']).options).toEqual({ name: 'c-1', dataDir: '/data', metricsAddr: { host: '0.0.0.0', port: 9999 } })
-    expect(ok(['consumer']).options).toEqual({ name: 'valtrack-consumer', dataDir: '.', metricsAddr: { host: '127.0.0.1', port: 9111 } })
+    expect(ok(['consumer', '--name', 'c-1', '--data-dir', '/data', '--metrics-addr', ':9999']).options).toEqual({ name: 'c-1', dataDir: '/data', metricsAddr: { host: '0.0.0.0', port: 9999 }, api: undefined, apiTokenFile: undefined })
+    expect(ok(['consumer']).options).toEqual({ name: 'valtrack-consumer', dataDir: '.', metricsAddr: { host: '127.0.0.1', port: 9111 }, api: undefined, apiTokenFile: undefined })
     expect(error(['consumer', '--metrics-addr', 'x'])).toContain('invalid value "x" for --metrics-addr')
+  })
+
+  test('consumer --api host:port and --api-token-file (off by default)', () => {
+    expect(ok(['consumer', '--api', '127.0.0.1:9120']).options).toMatchObject({ api: { host: '127.0.0.1', port: 9120 }, apiTokenFile: undefined })
+    expect(ok(['consumer', '--api=:8080', '--api-token-file', '/run/secrets/t']).options).toMatchObject({ api: { host: '0.0.0.0', port: 8080 }, apiTokenFile: '/run/secrets/t' })
+    expect(error(['consumer', '--api', 'nowhere'])).toBe('invalid value "nowhere" for --api: expected host:port, [v6]:port or :port with port 0..65535')
+    expect(error(['consumer', '--api', ':1', '--api-token-file='])).toBe('invalid value "" for --api-token-file: expected a file name')
+    expect(error(['consumer', '--api-token-file', '/t'])).toBe('--api-token-file needs --api <host:port>: the token protects the API the consumer serves')
+    expect(error(['sentry', '--api', ':1'])).toBe('unknown flag --api (see --help)')
+    expect(commandHelp('consumer')).toMatch(/--api host:port\s+also serve the read-only API .*\(default: off\)/)
+    expect(commandHelp('consumer')).toMatch(/--api-token-file file\s+with --api: .*\$VALTRACK_API_TOKEN/)
   })
 })
 
@@ -115,6 +134,7 @@ describe('help', () => {
     expect(helpText).toMatch(/sentry\s+run the sentry node/)
     expect(helpText).toMatch(/--log-level level, -l level\s+log level: debug, info, warn, error \(default: "info"\)/)
     expect(helpText).toMatch(/--nats url, --nats-url url, -n url\s+.*\[\$NATS_URL\]/)
+    expect(helpText).toMatch(/--stream-replicas n\s+replicas of the EVENTS stream .*1..5 .*\(default: "1"\)/)
   })
 
   test('a command help lists its options', () => {
@@ -147,7 +167,7 @@ describe('query and api', () => {
   }
 
   test('query: the SQL argument, --data-dir, --format; global options around it', () => {
-    expect(cmd(['query', 'SELECT 1'])).toEqual({ kind: 'query', global: { logLevel: 'info', natsUrls: [] }, options: { sql: 'SELECT 1', dataDir: '.', format: 'json' } })
+    expect(cmd(['query', 'SELECT 1'])).toEqual({ kind: 'query', global: { logLevel: 'info', natsUrls: [], streamReplicas: 1 }, options: { sql: 'SELECT 1', dataDir: '.', format: 'json' } })
     expect(cmd(['-l', 'warn', 'query', '--data-dir', '/data', 'SELECT * FROM metadata_events', '--format=table']).options).toEqual({
       sql: 'SELECT * FROM metadata_events',
       dataDir: '/data',
@@ -157,7 +177,7 @@ describe('query and api', () => {
   })
 
   test('api: --listen, --data-dir, --api-token-file', () => {
-    expect(cmd(['api'])).toEqual({ kind: 'api', global: { logLevel: 'info', natsUrls: [] }, options: { listen: { host: '127.0.0.1', port: 9120 }, dataDir: '.', tokenFile: undefined } })
+    expect(cmd(['api'])).toEqual({ kind: 'api', global: { logLevel: 'info', natsUrls: [], streamReplicas: 1 }, options: { listen: { host: '127.0.0.1', port: 9120 }, dataDir: '.', tokenFile: undefined } })
     expect(cmd(['api', '--listen', ':8080', '--data-dir', '/d', '--api-token-file', '/run/secrets/t']).options).toEqual({ listen: { host: '0.0.0.0', port: 8080 }, dataDir: '/d', tokenFile: '/run/secrets/t' })
   })
 

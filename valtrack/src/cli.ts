@@ -19,6 +19,8 @@ export type GlobalOptions = {
   logLevel: LogLevel
   /** NATS server URLs; none: events go to JSON-lines files in the data directory. */
   natsUrls: string[]
+  /** Replicas of the EVENTS stream when the sentry or the consumer creates it (an existing stream keeps its own). */
+  streamReplicas: number
 }
 
 export type NetworkChoice = { kind: 'builtin'; name: BuiltinNetworkName } | { kind: 'custom'; configPath: string; genesisPath: string }
@@ -41,7 +43,15 @@ export type SentryOptions = {
   crawlerLocation: string
 }
 
-export type ConsumerOptions = { name: string; dataDir: string; metricsAddr: HostPort }
+export type ConsumerOptions = {
+  name: string
+  dataDir: string
+  metricsAddr: HostPort
+  /** Also serve the read-only API over dataDir here; undefined: off. */
+  api: HostPort | undefined
+  /** As `valtrack api --api-token-file` (only with `api`). */
+  apiTokenFile: string | undefined
+}
 
 export const queryFormats = ['json', 'table'] as const
 export type QueryFormat = (typeof queryFormats)[number]
@@ -76,6 +86,9 @@ type Flag = {
   env?: string
 }
 
+/** JetStream's limits on a stream's replicas. */
+const STREAM_REPLICAS = { min: 1, max: 5 } as const
+
 const globalFlags: Flag[] = [
   { name: 'log-level', short: 'l', value: 'level', usage: `log level: ${logLevels.join(', ')}`, default: 'info' },
   {
@@ -85,6 +98,12 @@ const globalFlags: Flag[] = [
     value: 'url',
     usage: 'NATS server URL(s), comma-separated (nats://host:4222); without it events go to JSON-lines files in --data-dir',
     env: 'NATS_URL',
+  },
+  {
+    name: 'stream-replicas',
+    value: 'n',
+    usage: `replicas of the EVENTS stream when the sentry or the consumer creates it, ${STREAM_REPLICAS.min}..${STREAM_REPLICAS.max} (3 on a three-server JetStream cluster; an existing stream keeps its own)`,
+    default: '1',
   },
 ]
 
@@ -119,6 +138,8 @@ const consumerFlags: Flag[] = [
   { name: 'name', value: 'name', usage: 'durable consumer name (shared by instances that split the work)', default: 'valtrack-consumer' },
   { name: 'data-dir', value: 'dir', usage: 'where the parquet files go', default: '.' },
   { name: 'metrics-addr', value: 'host:port', usage: 'listen address of /metrics and /healthz', default: '127.0.0.1:9111' },
+  { name: 'api', value: 'host:port', usage: 'also serve the read-only API (as valtrack api: /validators, /peers, /stats, /healthz) over --data-dir here (default: off)' },
+  { name: 'api-token-file', value: 'file', usage: 'with --api: file holding the bearer token the API requires (else $VALTRACK_API_TOKEN; neither: no token)' },
 ]
 
 const queryFlags: Flag[] = [
@@ -231,9 +252,9 @@ function scan(argv: string[]): { command: Command | undefined; values: Map<strin
   return { command, values, help, args }
 }
 
-function integer(flag: string, value: string, min: number, max: number): number {
+function integer(flag: string, value: string, min: number, max: number, allowed = `expected an integer from ${min} to ${max}`): number {
   const n = /^\d+$/.test(value) ? Number(value) : NaN
-  return n >= min && n <= max ? n : invalid(flag, value, `expected an integer from ${min} to ${max}`)
+  return n >= min && n <= max ? n : invalid(flag, value, allowed)
 }
 
 function duration(flag: keyof typeof ranges, value: string): number {
@@ -252,6 +273,15 @@ export function parseHostPort(value: string): HostPort | null {
   const m = /^(?:\[([0-9a-fA-F:.]+)\]|([^:[\]\s]*)):(\d{1,5})$/.exec(value.trim())
   if (!m || Number(m[3]) > 65535) return null
   return { host: m[1] ?? (m[2] === '' ? '0.0.0.0' : m[2]!), port: Number(m[3]) }
+}
+
+function hostPort(flag: string, value: string): HostPort {
+  return parseHostPort(value) ?? invalid(flag, value, 'expected host:port, [v6]:port or :port with port 0..65535')
+}
+
+function tokenFileOption(values: Map<string, string>): string | undefined {
+  const tokenFile = values.get('api-token-file')
+  return tokenFile === '' ? invalid('api-token-file', '', 'expected a file name') : tokenFile
 }
 
 /** Pure: NATS server URLs (nats://, tls://, ws://, wss://; host:port alone means nats://host:port). */
@@ -282,7 +312,10 @@ function globalOptions(values: Map<string, string>, env: Env): GlobalOptions {
     const label = natsFlag === undefined ? 'nats (from $NATS_URL)' : 'nats'
     natsUrls = parseNatsUrls(nats) ?? invalid(label, nats, 'expected NATS server URLs, comma-separated, e.g. nats://127.0.0.1:4222')
   }
-  return { logLevel: level as LogLevel, natsUrls }
+  const replicas = values.get('stream-replicas') ?? '1'
+  const { min, max } = STREAM_REPLICAS
+  const streamReplicas = integer('stream-replicas', replicas, min, max, `expected an integer from ${min} to ${max} (JetStream allows ${min} to ${max} replicas)`)
+  return { logLevel: level as LogLevel, natsUrls, streamReplicas }
 }
 
 function sentryOptions(values: Map<string, string>): SentryOptions {
@@ -304,14 +337,13 @@ function sentryOptions(values: Map<string, string>): SentryOptions {
     const r = parseEnr(s)
     return r.ok ? r.record.enr : invalid('bootnodes', s.length > 40 ? `${s.slice(0, 40)}...` : s, `entry ${i + 1} is not a valid ENR (${r.error})`)
   })
-  const metrics = get('metrics-addr')
   return {
     network,
     bootnodes,
     dialConcurrency: integer('dial-concurrency', get('dial-concurrency'), 1, 1024),
     dialTimeoutMs: duration('dial-timeout', get('dial-timeout')),
     revisitPeriodMs: duration('revisit-period', get('revisit-period')),
-    metricsAddr: parseHostPort(metrics) ?? invalid('metrics-addr', metrics, 'expected host:port, [v6]:port or :port with port 0..65535'),
+    metricsAddr: hostPort('metrics-addr', get('metrics-addr')),
     listenIp: ipAddress('listen-ip', get('listen-ip'), 'expected an IPv4 or IPv6 address, e.g. 0.0.0.0 or ::'),
     externalIp: values.has('external-ip') ? ipAddress('external-ip', values.get('external-ip')!, 'expected an IPv4 address, e.g. 203.0.113.7', 4) : undefined,
     p2pTcpPort: integer('p2p-tcp-port', get('p2p-tcp-port'), 1, 65535),
@@ -326,10 +358,15 @@ function consumerOptions(values: Map<string, string>): ConsumerOptions {
   // JetStream durable names: no whitespace, dots, '*' or '>'.
   if (!/^[A-Za-z0-9_-]{1,64}$/.test(name)) invalid('name', name, 'expected 1 to 64 letters, digits, "-" or "_"')
   const metrics = values.get('metrics-addr') ?? '127.0.0.1:9111'
+  const api = values.get('api')
+  const apiTokenFile = tokenFileOption(values)
+  if (apiTokenFile !== undefined && api === undefined) fail('--api-token-file needs --api <host:port>: the token protects the API the consumer serves')
   return {
     name,
     dataDir: values.get('data-dir') || '.',
-    metricsAddr: parseHostPort(metrics) ?? invalid('metrics-addr', metrics, 'expected host:port, [v6]:port or :port with port 0..65535'),
+    metricsAddr: hostPort('metrics-addr', metrics),
+    api: api === undefined ? undefined : hostPort('api', api),
+    apiTokenFile,
   }
 }
 
@@ -342,13 +379,10 @@ function queryOptions(values: Map<string, string>, args: string[]): QueryOptions
 }
 
 function apiOptions(values: Map<string, string>): ApiOptions {
-  const listen = values.get('listen') ?? '127.0.0.1:9120'
-  const tokenFile = values.get('api-token-file')
-  if (tokenFile === '') invalid('api-token-file', '', 'expected a file name')
   return {
-    listen: parseHostPort(listen) ?? invalid('listen', listen, 'expected host:port, [v6]:port or :port with port 0..65535'),
+    listen: hostPort('listen', values.get('listen') ?? '127.0.0.1:9120'),
     dataDir: values.get('data-dir') || '.',
-    tokenFile,
+    tokenFile: tokenFileOption(values),
   }
 }
 

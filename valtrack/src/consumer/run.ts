@@ -1,31 +1,55 @@
 /**
  * `valtrack consumer` as a process: the Consumer on `--nats`, `/metrics` and `/healthz` on `--metrics-addr`,
- * SIGTERM/SIGINT: stop fetching, flush and acknowledge what was consumed, disconnect (a watchdog exits 1 after
- * 10 s). The instance id (in part names) is the host name, so that a restarted instance removes its own
- * leftover `.tmp` files at once.
+ * with `--api` also the read-only API over its own data dir (as `valtrack api`), SIGTERM/SIGINT: stop
+ * fetching, flush and acknowledge what was consumed, disconnect (a watchdog exits 1 after 10 s). The instance
+ * id (in part names) is the host name, so that a restarted instance removes its own leftover `.tmp` files at
+ * once.
  */
 import { mkdir } from 'node:fs/promises'
 import { hostname } from 'node:os'
 import type { GlobalOptions, HostPort } from '../cli.js'
 import { startHttpServer } from '../httpServer.js'
-import { createLogger } from '../logger.js'
+import { createLogger, type Logger } from '../logger.js'
+import type { ApiStartFailure, ServingApi } from '../query/run.js'
 import { armStopWatchdog, stopSignal } from '../shutdown.js'
+import { defaultStreamSettings } from '../sinks/streamConfig.js'
 import { Consumer } from './consumer.js'
 import { createConsumerMetrics } from './metrics.js'
 
-export type ConsumerRunOptions = { name: string; dataDir: string; metricsAddr: HostPort }
+export type ConsumerRunOptions = {
+  name: string
+  dataDir: string
+  metricsAddr: HostPort
+  /** Serve the read-only API over dataDir here; undefined: off. */
+  api?: HostPort | undefined
+  apiTokenFile?: string | undefined
+}
+
+type Env = Record<string, string | undefined>
 
 const STOP_DEADLINE_MS = 10_000
 
 /** Pure: a part-name-safe instance id from a host name. */
 export const instanceIdOf = (host: string): string => host.replace(/[^A-Za-z0-9_]/g, '_').slice(0, 48) || 'consumer'
 
-export async function runConsumer(global: GlobalOptions, options: ConsumerRunOptions): Promise<number> {
+/** The API of --api, as `valtrack api` starts it. Imported only then: DuckDB's native binding is for readers. */
+async function startApi(listen: HostPort, options: ConsumerRunOptions, env: Env, logger: Logger): Promise<ServingApi | ApiStartFailure> {
+  const { serveApi } = await import('../query/run.js')
+  return serveApi({ listen, dataDir: options.dataDir, tokenFile: options.apiTokenFile }, env, '--api', (line) => logger.warn('api request failed', { detail: line }))
+}
+
+export async function runConsumer(global: GlobalOptions, options: ConsumerRunOptions, env: Env = process.env): Promise<number> {
   if (global.natsUrls.length === 0) {
     process.stderr.write('valtrack consumer: needs --nats <url> (or NATS_URL): the JetStream server to consume from\n')
     return 2
   }
   const logger = createLogger(global.logLevel)
+  // The API first: a bad token (exit 2) or a taken address stops the start before anything connects.
+  const api = options.api && (await startApi(options.api, options, env, logger))
+  if (api && !api.ok) {
+    process.stderr.write(`valtrack consumer: ${api.message}\n`)
+    return api.exitCode
+  }
   let consumer: Consumer | undefined
   const metrics = createConsumerMetrics(() => consumer)
   let http
@@ -37,6 +61,7 @@ export async function runConsumer(global: GlobalOptions, options: ConsumerRunOpt
       dataDir: options.dataDir,
       instanceId: instanceIdOf(hostname()),
       logger,
+      streamSettings: { ...defaultStreamSettings, replicas: global.streamReplicas },
       onFlush: (ms) => metrics.flushSeconds.observe(ms / 1000),
     })
     const c = consumer
@@ -44,13 +69,16 @@ export async function runConsumer(global: GlobalOptions, options: ConsumerRunOpt
   } catch (e) {
     process.stderr.write(`valtrack consumer: failed to start: ${(e as Error).message}\n`)
     await consumer?.stop()
+    await api?.close()
     return 1
   }
-  logger.info('consumer started', { name: options.name, data_dir: options.dataDir, metrics: `${options.metricsAddr.host}:${http.port}` })
+  const apiAddr = api && options.api ? `${options.api.host}:${api.port} (bearer token ${api.tokenRequired ? 'required' : 'not required'})` : 'off'
+  logger.info('consumer started', { name: options.name, data_dir: options.dataDir, metrics: `${options.metricsAddr.host}:${http.port}`, api: apiAddr })
   logger.info('shutting down', { signal: await stopSignal() })
   armStopWatchdog(logger, STOP_DEADLINE_MS)
   await consumer.stop()
   await http.close()
+  await api?.close()
   logger.info('consumer stopped', { ...consumer.stats })
   return 0
 }

@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import type { MetadataReceivedEvent } from '../events.js'
 import { inferFromEvent } from '../inference/validators.js'
 import { discoveredEvent, metadataEvent } from '../sinks/fixtures.js'
-import { type ApiServer, apiRoutes, authorized, clientInfo, loadApiToken, peersSql, shapeStats, startApiServer, statsSql, validatorsSql } from './api.js'
+import { type ApiServer, apiRoutes, authorized, clientInfo, loadApiToken, peerEstimatesSql, peersSql, shapeStats, startApiServer, statsSql, validatorsSql } from './api.js'
 import { QueryDb } from './duckdb.js'
 import { writeParts } from './testParts.js'
 
@@ -38,30 +38,48 @@ afterAll(async () => {
 })
 
 describe('endpoint queries over real parts', () => {
-  test('/validators: latest estimate per peer, with client, address and last seen', async () => {
+  test('/validators: the over-time estimate per peer, with the latest client, address and last seen', async () => {
     const body = await apiRoutes['/validators'](db)
     expect(body.count).toBe(3)
+    expect(body.window_epochs).toBe(32)
     // Known estimates first (descending), unknown ones last, ties by id.
     expect(body.validators.map((v) => v.id)).toEqual(['16Uiu2HAm-test-1', '16Uiu2HAm-test-2', '16Uiu2HAm-test-3'])
-    const latest = inferFromEvent(events()[3]!.ev)
+    const [old, latest] = [inferFromEvent(events()[0]!.ev), inferFromEvent(events()[3]!.ev)]
     const p1 = body.validators.find((v) => v.id === '16Uiu2HAm-test-1')!
     expect(p1).toMatchObject({
       node_id: '0'.repeat(63) + '1',
       client: { family: 'prysm', version: 'v7.1.2', agent: 'Prysm/v7.1.2/test' },
       address: '/ip4/192.0.2.9/tcp/9001',
       fork_digest: '0x6a95a1a9',
-      epoch: 101,
       observations: 2,
+      usable_observations: 2,
+      window: { epochs: 32, from_epoch: 100, to_epoch: 101 },
+      first_seen_epoch: 100,
+      first_seen: new Date(1_700_000_000_001).toISOString(),
       crawler_id: 'test-crawler',
       last_seen: new Date(1_700_000_060_000).toISOString(),
     })
-    expect(p1).toMatchObject({ estimated_validators: latest.estimated_validators, confidence: latest.confidence, attnets_check: latest.attnets_check, inference_basis: latest.basis })
+    // Over both observations: the larger count, the confidences combined; check and basis are the latest's.
+    const confidence = Math.round((1 - (1 - old.confidence) * (1 - latest.confidence)) * 1e6) / 1e6
+    expect(p1).toMatchObject({ estimated_validators: Math.max(old.estimated_validators!, latest.estimated_validators!), confidence, has_validators: true, attnets_check: latest.attnets_check, inference_basis: latest.basis })
     expect(p1.estimated_validators).toBeGreaterThan(0)
     const p3 = body.validators.find((v) => v.id === '16Uiu2HAm-test-3')!
     expect(p3.client).toEqual({ family: 'teku', version: 'v25.6.0', agent: 'teku/teku/v25.6.0/linux-x86_64' })
-    expect(p3.estimated_validators).toBeNull()
-    expect(p3).toMatchObject({ inference_basis: 'subscribe_all', attnets_check: 'all', confidence: 0 })
+    expect(p3).toMatchObject({ estimated_validators: null, confidence: 0, has_validators: false, observations: 1, usable_observations: 0, inference_basis: 'subscribe_all', attnets_check: 'all' })
     expect(JSON.parse(JSON.stringify(body))).toEqual(body)
+  })
+
+  test('/validators?window_epochs=1: only the latest epoch of each peer', async () => {
+    const body = await apiRoutes['/validators'](db, new URLSearchParams('window_epochs=1'))
+    const latest = inferFromEvent(events()[3]!.ev)
+    expect(body.window_epochs).toBe(1)
+    expect(body.validators.find((v) => v.id === '16Uiu2HAm-test-1')).toMatchObject({
+      observations: 1,
+      window: { epochs: 1, from_epoch: 101, to_epoch: 101 },
+      estimated_validators: latest.estimated_validators,
+      confidence: latest.confidence,
+      first_seen_epoch: 100,
+    })
   })
 
   test('/peers: latest metadata per peer, first seen and handshakes', async () => {
@@ -83,14 +101,15 @@ describe('endpoint queries over real parts', () => {
     expect(body.peers[0]).not.toHaveProperty('multiaddr')
   })
 
-  test('/stats: peers by client family and by fork digest, from the latest row per peer', async () => {
+  test('/stats: peers by client family and by fork digest, with the over-time estimates summed', async () => {
     const body = await apiRoutes['/stats'](db)
     expect(body.peers).toBe(3)
-    expect(body.clients.prysm).toEqual({ peers: 1, share: 0.3333, estimated_validators: inferFromEvent(events()[3]!.ev).estimated_validators })
-    expect(body.estimated_validators).toBe(body.clients.prysm!.estimated_validators)
+    const p1 = (await apiRoutes['/validators'](db)).validators.find((v) => v.id === '16Uiu2HAm-test-1')!
+    expect(body.clients.prysm).toEqual({ peers: 1, share: 0.3333, peers_with_validators: 1, estimated_validators: p1.estimated_validators })
+    expect(body).toMatchObject({ estimated_validators: p1.estimated_validators, peers_with_validators: 1, window_epochs: 32 })
     expect(body.clients.lighthouse!.peers).toBe(1)
-    expect(body.clients.teku).toEqual({ peers: 1, share: 0.3333, estimated_validators: 0 })
-    expect(body.clients.nimbus).toEqual({ peers: 0, share: 0, estimated_validators: 0 })
+    expect(body.clients.teku).toEqual({ peers: 1, share: 0.3333, peers_with_validators: 0, estimated_validators: 0 })
+    expect(body.clients.nimbus).toEqual({ peers: 0, share: 0, peers_with_validators: 0, estimated_validators: 0 })
     expect(body.forks).toEqual({ '0x6a95a1a9': { peers: 2, share: 0.6667 }, '0xb5303f2a': { peers: 1, share: 0.3333 } })
     expect(Object.keys(body.forks)).toEqual(['0x6a95a1a9', '0xb5303f2a'])
   })
@@ -98,11 +117,11 @@ describe('endpoint queries over real parts', () => {
   test('an empty data dir gives empty bodies, not errors', async () => {
     const empty = await QueryDb.open(join(dir, 'nothing-here'))
     try {
-      expect(await apiRoutes['/validators'](empty)).toEqual({ count: 0, validators: [] })
+      expect(await apiRoutes['/validators'](empty)).toEqual({ count: 0, window_epochs: 32, validators: [] })
       expect(await apiRoutes['/peers'](empty)).toEqual({ count: 0, peers: [] })
       const stats = await apiRoutes['/stats'](empty)
-      expect(stats).toMatchObject({ peers: 0, estimated_validators: 0, forks: {} })
-      expect(stats.clients.prysm).toEqual({ peers: 0, share: 0, estimated_validators: 0 })
+      expect(stats).toMatchObject({ peers: 0, peers_with_validators: 0, estimated_validators: 0, forks: {} })
+      expect(stats.clients.prysm).toEqual({ peers: 0, share: 0, peers_with_validators: 0, estimated_validators: 0 })
     } finally {
       empty.close()
     }
@@ -110,6 +129,12 @@ describe('endpoint queries over real parts', () => {
 
   test('the SQL is read-only and parses', async () => {
     for (const sql of [validatorsSql(), peersSql(), statsSql()]) await expect(db.query(`EXPLAIN ${sql}`)).resolves.toBeDefined()
+  })
+
+  test('the estimate window must be positive integers (it is spliced into the SQL)', () => {
+    expect(() => peerEstimatesSql({ windowEpochs: 0, maxObservations: 64 })).toThrow(RangeError)
+    expect(() => peerEstimatesSql({ windowEpochs: 1.5, maxObservations: 64 })).toThrow(RangeError)
+    expect(() => peerEstimatesSql({ windowEpochs: 32, maxObservations: NaN })).toThrow(RangeError)
   })
 })
 
@@ -122,11 +147,11 @@ describe('pure parts', () => {
 
   test('shapeStats counts a missing fork as "unknown" and sums only known estimates', () => {
     const s = shapeStats([
-      { client_version: 'Prysm/v1', fork_digest: null, estimated_validators: 3 },
-      { client_version: 'whatever', fork_digest: '0x01', estimated_validators: null },
+      { client_version: 'Prysm/v1', fork_digest: null, estimated_validators: 3, has_validators: true },
+      { client_version: 'whatever', fork_digest: '0x01', estimated_validators: null, has_validators: false },
     ])
-    expect(s.estimated_validators).toBe(3)
-    expect(s.clients.prysm!.estimated_validators).toBe(3)
+    expect(s).toMatchObject({ estimated_validators: 3, peers_with_validators: 1 })
+    expect(s.clients.prysm).toMatchObject({ estimated_validators: 3, peers_with_validators: 1 })
     expect(s.clients.other!.peers).toBe(1)
     expect(s.forks).toEqual({ '0x01': { peers: 1, share: 0.5 }, unknown: { peers: 1, share: 0.5 } })
   })
@@ -176,6 +201,16 @@ describe('HTTP server', () => {
       expect(await res.json()).toEqual(JSON.parse(JSON.stringify(await apiRoutes[path as keyof typeof apiRoutes](db))))
     }
     expect(logged.join('\n')).not.toContain('tok-123')
+  })
+
+  test('?window_epochs=N reaches the query; a bad one is 400', async () => {
+    const auth = { headers: { authorization: 'Bearer tok-123' } }
+    const res = await get('/stats?window_epochs=4', auth)
+    expect(res.status).toBe(200)
+    expect((await res.json()).window_epochs).toBe(4)
+    const bad = await get('/validators?window_epochs=0', auth)
+    expect(bad.status).toBe(400)
+    expect(await bad.json()).toEqual({ error: 'invalid window_epochs "0": expected an integer from 1 to 100000' })
   })
 
   test('/healthz needs no token; GET only; 404 for anything else', async () => {

@@ -1,9 +1,10 @@
 /**
- * `valtrack query` and `valtrack api` (docs/queries.md). A query that DuckDB rejects, or that is not read-only,
- * is one line on stderr and exit code 2; an I/O failure is exit code 1.
+ * `valtrack query` and `valtrack api` (docs/queries.md), and the API's start-up that `valtrack consumer --api`
+ * shares. A query that DuckDB rejects, or that is not read-only, is one line on stderr and exit code 2; an I/O
+ * failure is exit code 1.
  */
+import type { ApiOptions, GlobalOptions, HostPort, QueryFormat, QueryOptions } from '../cli.js'
 import { stopSignal } from '../shutdown.js'
-import type { ApiOptions, GlobalOptions, QueryFormat, QueryOptions } from '../cli.js'
 import { loadApiToken, startApiServer, TokenError } from './api.js'
 import { type JsonValue, QueryDb, QueryError, type QueryResult } from './duckdb.js'
 
@@ -40,28 +41,48 @@ export async function runQuery(options: QueryOptions, stdout: Out = process.stdo
   }
 }
 
-/** Serves until SIGINT or SIGTERM; the exit code. The token is never printed. */
-export async function runApi(_global: GlobalOptions, options: ApiOptions, env: Record<string, string | undefined> = process.env, stderr: Out = process.stderr): Promise<number> {
+export type ServeApiOptions = { listen: HostPort; dataDir: string; tokenFile: string | undefined }
+
+export type ServingApi = { ok: true; port: number; /** Resolved. */ dataDir: string; tokenRequired: boolean; close(): Promise<void> }
+export type ApiStartFailure = { ok: false; exitCode: 1 | 2; message: string }
+
+/**
+ * What `valtrack api` and `valtrack consumer --api` share: the token (a bad one is exit 2), the DuckDB over
+ * the data dir, the server (a listen failure is exit 1). Failures are one line, never with the token. `flag`
+ * names the listen address's flag in the message.
+ */
+export async function serveApi(opts: ServeApiOptions, env: Record<string, string | undefined>, flag: string, log: (line: string) => void): Promise<ServingApi | ApiStartFailure> {
   let token: string | undefined
   try {
-    token = await loadApiToken(options.tokenFile, env)
+    token = await loadApiToken(opts.tokenFile, env)
   } catch (e) {
     if (!(e instanceof TokenError)) throw e
-    stderr.write(`valtrack api: ${e.message}\n`)
-    return 2
+    return { ok: false, exitCode: 2, message: e.message }
   }
-  const db = await QueryDb.open(options.dataDir)
+  const db = await QueryDb.open(opts.dataDir)
   let server
   try {
-    server = await startApiServer({ listen: options.listen, db, token, log: (l) => stderr.write(`valtrack api: ${l}\n`) })
+    server = await startApiServer({ listen: opts.listen, db, token, log })
   } catch (e) {
     db.close()
-    stderr.write(`valtrack api: cannot listen on ${options.listen.host}:${options.listen.port}: ${(e as Error).message}\n`)
-    return 1
+    return { ok: false, exitCode: 1, message: `cannot listen on ${flag} ${opts.listen.host}:${opts.listen.port}: ${(e as Error).message}` }
   }
-  stderr.write(`valtrack api: listening on ${options.listen.host}:${server.port} over ${db.dataDir} (bearer token ${token === undefined ? 'not required' : 'required'})\n`)
+  const close = async () => {
+    await server.close()
+    db.close()
+  }
+  return { ok: true, port: server.port, dataDir: db.dataDir, tokenRequired: token !== undefined, close }
+}
+
+/** Serves until SIGINT or SIGTERM; the exit code. The token is never printed. */
+export async function runApi(_global: GlobalOptions, options: ApiOptions, env: Record<string, string | undefined> = process.env, stderr: Out = process.stderr): Promise<number> {
+  const api = await serveApi(options, env, '--listen', (l) => stderr.write(`valtrack api: ${l}\n`))
+  if (!api.ok) {
+    stderr.write(`valtrack api: ${api.message}\n`)
+    return api.exitCode
+  }
+  stderr.write(`valtrack api: listening on ${options.listen.host}:${api.port} over ${api.dataDir} (bearer token ${api.tokenRequired ? 'required' : 'not required'})\n`)
   await stopSignal()
-  await server.close()
-  db.close()
+  await api.close()
   return 0
 }

@@ -39,7 +39,7 @@ export async function loadNetwork(options: SentryOptions): Promise<Network> {
 }
 
 async function openSink(global: GlobalOptions, options: SentryOptions, logger: Logger): Promise<EventSink> {
-  if (global.natsUrls.length > 0) return startNatsSink({ servers: global.natsUrls, logger })
+  if (global.natsUrls.length > 0) return startNatsSink({ servers: global.natsUrls, logger, stream: { replicas: global.streamReplicas } })
   await mkdir(options.dataDir, { recursive: true })
   return openJsonLinesSink(options.dataDir, { logger })
 }
