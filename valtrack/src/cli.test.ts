@@ -21,6 +21,7 @@ describe('commands and global options', () => {
       options: {
         network: { kind: 'builtin', name: 'mainnet' },
         bootnodes: undefined,
+        bootnodeFrom: undefined,
         dialConcurrency: 32,
         dialTimeoutMs: 10_000,
         revisitPeriodMs: 1_800_000,
@@ -58,6 +59,22 @@ describe('commands and global options', () => {
       expect(error(['consumer', '--stream-replicas', bad])).toBe(`invalid value ${JSON.stringify(bad)} for --stream-replicas: expected an integer from 1 to 5 (JetStream allows 1 to 5 replicas)`)
   })
 
+  test('--nats-user with --nats-password-file, before or after the command, for the sentry and the consumer; none by default', () => {
+    const auth = { user: 'valtrack', passwordFile: '/secrets/nats-password' }
+    expect(ok(['--nats-user', 'valtrack', '--nats-password-file', '/secrets/nats-password', 'sentry', '-n', 'nats://nats:4222']).global.natsAuth).toEqual(auth)
+    expect(ok(['consumer', '--nats=nats://nats:4222', '--nats-user=valtrack', '--nats-password-file=/secrets/nats-password']).global.natsAuth).toEqual(auth)
+    expect(ok(['consumer'], { NATS_URL: 'nats://nats:4222' }).global.natsAuth).toBeUndefined()
+    expect(ok(['sentry']).global.natsAuth).toBeUndefined()
+    const nats = ['--nats', 'nats://nats:4222']
+    expect(error(['consumer', ...nats, '--nats-user', 'valtrack'])).toBe('--nats-user and --nats-password-file go together: the user name and the file holding its password')
+    expect(error(['consumer', ...nats, '--nats-password-file', '/p'])).toBe('--nats-user and --nats-password-file go together: the user name and the file holding its password')
+    expect(error(['sentry', '--nats-user', 'valtrack', '--nats-password-file', '/p'])).toBe('--nats-user and --nats-password-file need --nats <url> (or NATS_URL): the server they log in to')
+    expect(error(['sentry', ...nats, '--nats-user', 'val track', '--nats-password-file', '/p'])).toBe('invalid value "val track" for --nats-user: expected a user name without whitespace')
+    expect(error(['sentry', ...nats, '--nats-user', 'valtrack', '--nats-password-file='])).toBe('invalid value "" for --nats-password-file: expected a file name')
+    expect(helpText).toMatch(/--nats-user name\s+NATS user name, with --nats-password-file/)
+    expect(helpText).toMatch(/--nats-password-file file\s+file holding the NATS user's password .*exit 2/)
+  })
+
   test('consumer options', () => {
     expect(ok(['consumer', '--name', 'c-1', '--data-dir', '/data', '--metrics-addr', ':9999']).options).toEqual({ name: 'c-1', dataDir: '/data', metricsAddr: { host: '0.0.0.0', port: 9999 }, api: undefined, apiTokenFile: undefined })
     expect(ok(['consumer']).options).toEqual({ name: 'valtrack-consumer', dataDir: '.', metricsAddr: { host: '127.0.0.1', port: 9111 }, api: undefined, apiTokenFile: undefined })
@@ -88,6 +105,16 @@ describe('sentry options', () => {
   test('networks: built in, or custom from --config and --genesis', () => {
     expect(ok(['sentry', '--network', 'hoodi']).options).toMatchObject({ network: { kind: 'builtin', name: 'hoodi' } })
     expect(ok(['sentry', '--config', 'c.yaml', '--genesis', 'g.ssz']).options).toMatchObject({ network: { kind: 'custom', configPath: 'c.yaml', genesisPath: 'g.ssz' } })
+  })
+
+  test('--bootnode-from: an http(s) URL of a beacon API; off by default', () => {
+    expect(ok(['sentry', '--bootnode-from', 'http://beacon:3500']).options).toMatchObject({ bootnodeFrom: 'http://beacon:3500' })
+    expect(ok(['sentry', '--bootnode-from=https://10.0.0.1:3500/']).options).toMatchObject({ bootnodeFrom: 'https://10.0.0.1:3500/' })
+    expect((ok(['sentry']).options as { bootnodeFrom?: string }).bootnodeFrom).toBeUndefined()
+    for (const bad of ['beacon:3500', 'ftp://beacon', 'http://', ''])
+      expect(error(['sentry', '--bootnode-from', bad])).toBe(`invalid value ${JSON.stringify(bad)} for --bootnode-from: expected an http:// or https:// URL, e.g. http://beacon:3500`)
+    expect(error(['consumer', '--bootnode-from', 'http://beacon:3500'])).toBe('unknown flag --bootnode-from (see --help)')
+    expect(commandHelp('sentry')).toMatch(/--bootnode-from url\s+a beacon node's HTTP API .*\/eth\/v1\/node\/identity.*\(at most 5m\)/)
   })
 
   test('--bootnodes: each entry a valid ENR', () => {

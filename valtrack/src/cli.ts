@@ -6,6 +6,7 @@
  * allowed; main exits 2 on it.
  */
 import { isIP } from 'node:net'
+import { BOOTNODE_FROM_DEADLINE_MS } from './discovery/beaconIdentity.js'
 import { parseEnr } from './discovery/enr.js'
 import { durationForms, durationText, parseDuration } from './duration.js'
 import { type BuiltinNetworkName, builtinNetworkNames } from './networks.js'
@@ -21,7 +22,12 @@ export type GlobalOptions = {
   natsUrls: string[]
   /** Replicas of the EVENTS stream when the sentry or the consumer creates it (an existing stream keeps its own). */
   streamReplicas: number
+  /** User and password file for NATS (the sentry and the consumer read the file at start); undefined: no credentials. */
+  natsAuth?: NatsAuthOption | undefined
 }
+
+/** `--nats-user` and `--nats-password-file`: given together, only with `--nats`. */
+export type NatsAuthOption = { user: string; passwordFile: string }
 
 export type NetworkChoice = { kind: 'builtin'; name: BuiltinNetworkName } | { kind: 'custom'; configPath: string; genesisPath: string }
 
@@ -29,6 +35,8 @@ export type SentryOptions = {
   network: NetworkChoice
   /** Overrides the network's bootnodes; checked to be valid ENRs. */
   bootnodes: string[] | undefined
+  /** A beacon node's HTTP API whose own ENR (`/eth/v1/node/identity`) is added to the bootnodes at start. */
+  bootnodeFrom: string | undefined
   dialConcurrency: number
   dialTimeoutMs: number
   revisitPeriodMs: number
@@ -105,6 +113,12 @@ const globalFlags: Flag[] = [
     usage: `replicas of the EVENTS stream when the sentry or the consumer creates it, ${STREAM_REPLICAS.min}..${STREAM_REPLICAS.max} (3 on a three-server JetStream cluster; an existing stream keeps its own)`,
     default: '1',
   },
+  { name: 'nats-user', value: 'name', usage: 'NATS user name, with --nats-password-file (default: no credentials)' },
+  {
+    name: 'nats-password-file',
+    value: 'file',
+    usage: "file holding the NATS user's password (surrounding whitespace removed), with --nats-user; read at start, a missing or empty file is exit 2",
+  },
 ]
 
 const ranges = {
@@ -117,6 +131,11 @@ const sentryFlags: Flag[] = [
   { name: 'config', value: 'config.yaml', usage: "a custom network's chain config (mainnet preset), with --genesis" },
   { name: 'genesis', value: 'genesis.ssz', usage: "the custom network's genesis state (SSZ), with --config" },
   { name: 'bootnodes', value: 'enr,...', usage: "ENRs to bootstrap from, comma-separated, instead of the network's" },
+  {
+    name: 'bootnode-from',
+    value: 'url',
+    usage: `a beacon node's HTTP API (http://host:3500): its own ENR (/eth/v1/node/identity) is added to the bootnodes, asked at start until it answers (at most ${durationText(BOOTNODE_FROM_DEADLINE_MS)})`,
+  },
   { name: 'dial-concurrency', value: 'n', usage: 'dials and handshakes in flight at once, 1..1024', default: '32' },
   { name: 'dial-timeout', value: 'duration', usage: `per dial and handshake step, ${durationText(ranges['dial-timeout'].min)}..${durationText(ranges['dial-timeout'].max)}`, default: '10s' },
   {
@@ -284,6 +303,28 @@ function tokenFileOption(values: Map<string, string>): string | undefined {
   return tokenFile === '' ? invalid('api-token-file', '', 'expected a file name') : tokenFile
 }
 
+function httpUrl(flag: string, value: string): string {
+  const allowed = 'expected an http:// or https:// URL, e.g. http://beacon:3500'
+  let url: URL
+  try {
+    url = new URL(value)
+  } catch {
+    return invalid(flag, value, allowed)
+  }
+  return (url.protocol === 'http:' || url.protocol === 'https:') && url.hostname !== '' ? value : invalid(flag, value, allowed)
+}
+
+function natsAuthOption(values: Map<string, string>, natsUrls: string[]): NatsAuthOption | undefined {
+  const user = values.get('nats-user')
+  const passwordFile = values.get('nats-password-file')
+  if (user === undefined && passwordFile === undefined) return undefined
+  if (user === undefined || passwordFile === undefined) fail('--nats-user and --nats-password-file go together: the user name and the file holding its password')
+  if (!/^[^\s\x00-\x1f]{1,256}$/.test(user!)) invalid('nats-user', user!, 'expected a user name without whitespace')
+  if (passwordFile === '') invalid('nats-password-file', '', 'expected a file name')
+  if (natsUrls.length === 0) fail('--nats-user and --nats-password-file need --nats <url> (or NATS_URL): the server they log in to')
+  return { user: user!, passwordFile: passwordFile! }
+}
+
 /** Pure: NATS server URLs (nats://, tls://, ws://, wss://; host:port alone means nats://host:port). */
 export function parseNatsUrls(value: string): string[] | null {
   const urls = value.split(',').map((s) => s.trim())
@@ -315,7 +356,7 @@ function globalOptions(values: Map<string, string>, env: Env): GlobalOptions {
   const replicas = values.get('stream-replicas') ?? '1'
   const { min, max } = STREAM_REPLICAS
   const streamReplicas = integer('stream-replicas', replicas, min, max, `expected an integer from ${min} to ${max} (JetStream allows ${min} to ${max} replicas)`)
-  return { logLevel: level as LogLevel, natsUrls, streamReplicas }
+  return { logLevel: level as LogLevel, natsUrls, streamReplicas, natsAuth: natsAuthOption(values, natsUrls) }
 }
 
 function sentryOptions(values: Map<string, string>): SentryOptions {
@@ -337,9 +378,11 @@ function sentryOptions(values: Map<string, string>): SentryOptions {
     const r = parseEnr(s)
     return r.ok ? r.record.enr : invalid('bootnodes', s.length > 40 ? `${s.slice(0, 40)}...` : s, `entry ${i + 1} is not a valid ENR (${r.error})`)
   })
+  const bootnodeFrom = values.get('bootnode-from')
   return {
     network,
     bootnodes,
+    bootnodeFrom: bootnodeFrom === undefined ? undefined : httpUrl('bootnode-from', bootnodeFrom),
     dialConcurrency: integer('dial-concurrency', get('dial-concurrency'), 1, 1024),
     dialTimeoutMs: duration('dial-timeout', get('dial-timeout')),
     revisitPeriodMs: duration('revisit-period', get('revisit-period')),

@@ -40,6 +40,8 @@ export type ConsumerOptions = {
   retry?: BackoffPolicy
   /** The stream to create when it does not exist yet (replicas 3 on a three-server cluster). */
   streamSettings?: StreamSettings
+  /** User and password to log in to NATS with (the client's `user` and `pass`); undefined: none. */
+  auth?: { user: string; pass: string } | undefined
   /** Each successful flush: its duration and the messages it acknowledged. */
   onFlush?: (ms: number, acked: number) => void
   now?: () => number
@@ -83,7 +85,7 @@ export class Consumer {
   private readonly stopping = new AbortController()
   private nc: NatsConnection | undefined
   private readonly loop: Promise<void>
-  private readonly opts: Required<ConsumerOptions>
+  private readonly opts: Required<Omit<ConsumerOptions, 'auth'>> & Pick<ConsumerOptions, 'auth'>
 
   private constructor(
     opts: ConsumerOptions,
@@ -163,7 +165,7 @@ export class Consumer {
 
   /** One connection: ensure the stream and the durable, then fetch, write and acknowledge until stopped. */
   private async session(): Promise<void> {
-    const nc = await connect({ servers: this.opts.servers, name: `valtrack-consumer-${this.opts.instanceId}`, maxReconnectAttempts: -1, reconnectTimeWait: 1000 })
+    const nc = await connect({ servers: this.opts.servers, name: `valtrack-consumer-${this.opts.instanceId}`, maxReconnectAttempts: -1, reconnectTimeWait: 1000, ...this.opts.auth })
     this.nc = nc
     try {
       const jsm = await jetstreamManager(nc)

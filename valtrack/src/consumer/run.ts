@@ -1,5 +1,6 @@
 /**
- * `valtrack consumer` as a process: the Consumer on `--nats`, `/metrics` and `/healthz` on `--metrics-addr`,
+ * `valtrack consumer` as a process: the Consumer on `--nats` (logged in with `--nats-user` and
+ * `--nats-password-file` when given), `/metrics` and `/healthz` on `--metrics-addr`,
  * with `--api` also the read-only API over its own data dir (as `valtrack api`), SIGTERM/SIGINT: stop
  * fetching, flush and acknowledge what was consumed, disconnect (a watchdog exits 1 after 10 s). The instance
  * id (in part names) is the host name, so that a restarted instance removes its own leftover `.tmp` files at
@@ -12,6 +13,7 @@ import { startHttpServer } from '../httpServer.js'
 import { createLogger, type Logger } from '../logger.js'
 import type { ApiStartFailure, ServingApi } from '../query/run.js'
 import { armStopWatchdog, stopSignal } from '../shutdown.js'
+import { loadNatsAuth, type NatsAuth, NatsAuthError } from '../sinks/natsSink.js'
 import { defaultStreamSettings } from '../sinks/streamConfig.js'
 import { Consumer } from './consumer.js'
 import { createConsumerMetrics } from './metrics.js'
@@ -43,8 +45,17 @@ export async function runConsumer(global: GlobalOptions, options: ConsumerRunOpt
     process.stderr.write('valtrack consumer: needs --nats <url> (or NATS_URL): the JetStream server to consume from\n')
     return 2
   }
+  // The NATS password file (exit 2 when unusable) and the API (a bad token is exit 2, a taken address exit 1)
+  // first: either stops the start before anything connects.
+  let auth: NatsAuth | undefined
+  try {
+    auth = await loadNatsAuth(global.natsAuth)
+  } catch (e) {
+    if (!(e instanceof NatsAuthError)) throw e
+    process.stderr.write(`valtrack consumer: ${e.message}\n`)
+    return 2
+  }
   const logger = createLogger(global.logLevel)
-  // The API first: a bad token (exit 2) or a taken address stops the start before anything connects.
   const api = options.api && (await startApi(options.api, options, env, logger))
   if (api && !api.ok) {
     process.stderr.write(`valtrack consumer: ${api.message}\n`)
@@ -62,6 +73,7 @@ export async function runConsumer(global: GlobalOptions, options: ConsumerRunOpt
       instanceId: instanceIdOf(hostname()),
       logger,
       streamSettings: { ...defaultStreamSettings, replicas: global.streamReplicas },
+      auth,
       onFlush: (ms) => metrics.flushSeconds.observe(ms / 1000),
     })
     const c = consumer

@@ -14,6 +14,7 @@
  * - Errors go to the injected logger, never to the caller.
  */
 import { createHash } from 'node:crypto'
+import { readFile } from 'node:fs/promises'
 import {
   JetStreamApiError,
   type JetStreamClient,
@@ -51,6 +52,31 @@ export type NatsSinkOptions = {
   stream?: Partial<StreamSettings>
   /** The client name the server shows in its monitoring. */
   name?: string
+  /** User and password to log in with (loadNatsAuth); undefined: none. */
+  auth?: NatsAuth | undefined
+}
+
+/** What the sentry and the consumer log in to NATS with: the client's `user` and `pass` connect options. */
+export type NatsAuth = { user: string; pass: string }
+
+/** A NATS password file that cannot be used; the message names the file, never its content. */
+export class NatsAuthError extends Error {}
+
+/**
+ * The credentials of `--nats-user` and `--nats-password-file` (the file read now, surrounding whitespace
+ * removed); undefined without them. A missing, unreadable or empty file is a NatsAuthError.
+ */
+export async function loadNatsAuth(option: { user: string; passwordFile: string } | undefined): Promise<NatsAuth | undefined> {
+  if (option === undefined) return undefined
+  let text: string
+  try {
+    text = await readFile(option.passwordFile, 'utf8')
+  } catch (e) {
+    throw new NatsAuthError(`cannot read --nats-password-file ${option.passwordFile}: ${(e as { code?: string }).code ?? (e as Error).message}`)
+  }
+  const pass = text.trim()
+  if (pass === '') throw new NatsAuthError(`--nats-password-file ${option.passwordFile} is empty`)
+  return { user: option.user, pass }
 }
 
 export type NatsSinkStats = SinkStats & {
@@ -125,6 +151,7 @@ export class NatsSink implements EventSink {
   private readonly publishBackoff: BackoffPolicy
   private readonly streamSettings: StreamSettings
   private readonly clientName: string
+  private readonly auth: NatsAuth | undefined
   private readonly queue: BoundedQueue<Pending>
 
   private conn: Connection | undefined
@@ -152,6 +179,7 @@ export class NatsSink implements EventSink {
     this.publishBackoff = o.publishBackoff
     this.streamSettings = { ...defaultStreamSettings, ...o.stream }
     this.clientName = o.name ?? 'valtrack-sentry'
+    this.auth = o.auth
     if (!(this.maxInFlight >= 1)) throw new RangeError(`maxInFlight must be at least 1, got ${this.maxInFlight}`)
     this.queue = new BoundedQueue(o.maxBufferedEvents, o.maxBufferedBytes)
   }
@@ -192,7 +220,7 @@ export class NatsSink implements EventSink {
     let nc: NatsConnection
     try {
       // reconnect: false: reconnection is this module's loop, on the injected clock, re-checking the stream each time.
-      nc = await connect({ servers: this.servers, reconnect: false, timeout: this.connectTimeoutMs, name: this.clientName, pingInterval: 20_000, maxPingOut: 3 })
+      nc = await connect({ servers: this.servers, reconnect: false, timeout: this.connectTimeoutMs, name: this.clientName, pingInterval: 20_000, maxPingOut: 3, ...this.auth })
     } catch (err) {
       this.connecting = false
       this.connectFailures++
