@@ -1,9 +1,12 @@
 /**
  * `npm run bench`: throughput of the pure foundation the sentry's hot paths run on, each case for about a
  * second of wall time (operations per second), then discovery over a synthetic DHT (benchDiscovery.ts;
- * `npm run bench -- 2000` sets its size, default 1,000). Handshakes against Prysm come with the dialer.
+ * `npm run bench -- 2000` sets its size, default 1,000), the sentry's memory (benchMemory.ts), and the consumer
+ * (consumer/benchConsumer.ts: 100,000 events through nats-server, durable acks). Handshakes against Prysm come
+ * with the dialer.
  */
 import { benchDiscovery } from './benchDiscovery.js'
+import { benchConsumer } from './consumer/benchConsumer.js'
 import { benchMemory } from './benchMemory.js'
 import { bootnodes } from './discovery/bootnodes.js'
 import { parseEnr } from './discovery/enr.js'
@@ -39,3 +42,4 @@ measure('fork digest at a time (mainnet)', (i) => at(Date.UTC(2026, 0, 1) + i * 
 console.log(`RSS ${Math.round(process.memoryUsage().rss / 2 ** 20)} MiB`)
 await benchDiscovery(Number(process.argv[2] ?? 1000))
 await benchMemory(10_000, 30)
+await benchConsumer(100_000, 20_000)

@@ -22,6 +22,7 @@ import { join } from 'node:path'
 import { randomBytes } from 'node:crypto'
 import { parquetReadObjects } from 'hyparquet'
 import { parquetWriteBuffer } from 'hyparquet-writer'
+import { compress as snappyCompress } from 'snappyjs'
 import { columnDataOf, estimateRowBytes, fileSchemas, PARQUET_SCHEMA_VERSION, parquetSchemaOf, type FileKind, type RowOf } from './schema.js'
 import { SeqRanges } from './seqRanges.js'
 
@@ -348,6 +349,8 @@ export class PartWriter<K extends FileKind> {
           schema: this.schema,
           columnData: columnDataOf(this.columns, rows),
           rowGroupSize: this.rowGroupSize,
+          // snappyjs (also the p2p codec's): the same format, faster than the writer's own compressor.
+          compressors: { SNAPPY: snappyCompress },
           kvMetadata: [
             { key: 'valtrack.schema_version', value: String(PARQUET_SCHEMA_VERSION) },
             { key: 'valtrack.file', value: this.file },

@@ -32,6 +32,18 @@ class ShuffleRounds {
     this.pivots = Array.from({ length: rounds }, (_, r) => Number(sha256(seed, Uint8Array.of(r)).readBigUInt64LE(0) % BigInt(indexCount)))
   }
 
+  /** shuffle(this, index), remembered: the consumer shuffles one of 64 prefixes per peer with a period's seed. */
+  private readonly shuffled = new Map<number, number>()
+
+  shuffledIndex(index: number): number {
+    let i = this.shuffled.get(index)
+    if (i === undefined) {
+      i = shuffle(this, index)
+      this.shuffled.set(index, i)
+    }
+    return i
+  }
+
   pivot(round: number): number {
     return this.pivots[round]!
   }
@@ -98,7 +110,7 @@ export function computeSubscribedSubnets(nodeId: bigint, epoch: number, config: 
   const perPeriod = BigInt(config.EPOCHS_PER_SUBNET_SUBSCRIPTION)
   const prefix = Number(nodeId >> BigInt(NODE_ID_BITS - ATTESTATION_SUBNET_PREFIX_BITS))
   const period = (BigInt(epoch) + (nodeId % perPeriod)) / perPeriod
-  const permuted = shuffle(roundsForPeriod(period), prefix)
+  const permuted = roundsForPeriod(period).shuffledIndex(prefix)
   return Array.from({ length: config.SUBNETS_PER_NODE }, (_, i) => (permuted + i) % ATTESTATION_SUBNET_COUNT)
 }
 

@@ -37,7 +37,7 @@
 import { ATTESTATION_SUBNET_COUNT } from '@lodestar/params'
 import { type ClientFamily, clientFamilies, clientFamily } from '../clientFamily.js'
 import type { MetadataReceivedEvent } from '../events.js'
-import { type AttnetsCheck, type SubnetConfig, attnetsToSubnets, checkAttnets, computeSubscribedSubnets, nodeIdToBigInt, shortLivedSubnets, subnetsToAttnets } from './subnets.js'
+import { type AttnetsCheck, type SubnetConfig, attnetsToSubnets, checkAttnets, computeSubscribedSubnets, nodeIdToBigInt, subnetsToAttnets } from './subnets.js'
 
 /** The fields of a metadata_received event the inference reads. */
 export type InferenceInput = Pick<MetadataReceivedEvent, 'node_id' | 'epoch' | 'subscribed_subnets' | 'client_version' | 'timestamp'> & {
@@ -79,40 +79,57 @@ const validSubnet = (s: unknown): s is number => Number.isInteger(s) && (s as nu
 
 /** Pure: the inference for one metadata_received event (see the module comment). */
 export function inferFromEvent(event: InferenceInput, config?: SubnetConfig): Inference {
-  const nodeId = nodeIdToBigInt(event.node_id.replace(/^0x/, ''))
+  // Every result is one object literal of the same shape (no spreads: V8 gave each spread result a hidden class of its own).
+  const result = (
+    long_lived_subnets: number[],
+    attnets_subnets: number[],
+    attnets_check: AttnetsCheck | null,
+    short_lived_subnets: number[],
+    estimated_validators: number | null,
+    confidence: number,
+    basis: Inference['basis'],
+  ): Inference => ({ node_id: event.node_id, epoch: event.epoch, short_lived_subnets, long_lived_subnets, attnets_subnets, attnets_check, estimated_validators, confidence, basis })
+  const id = event.node_id
+  const nodeId = nodeIdToBigInt(id.startsWith('0x') ? id.slice(2) : id)
   const attnets = attnetsFromHex(event.metadata.attnets)
-  const subscribed = [...new Set(event.subscribed_subnets.filter(validSubnet))].sort((a, b) => a - b)
-  const base = { node_id: event.node_id, epoch: event.epoch, short_lived_subnets: [] as number[] }
   if (nodeId === null || attnets === null || !Number.isSafeInteger(event.epoch) || event.epoch < 0) {
-    return {
-      ...base,
-      long_lived_subnets: [],
-      attnets_subnets: attnets ? attnetsToSubnets(attnets) : [],
-      attnets_check: null,
-      estimated_validators: null,
-      confidence: 0,
-      basis: 'malformed',
-    }
+    return result([], attnets ? attnetsToSubnets(attnets) : [], null, [], null, 0, 'malformed')
   }
   const longLived = computeSubscribedSubnets(nodeId, event.epoch, config)
   const attnetsSubnets = attnetsToSubnets(attnets)
   const check = checkAttnets(attnets, longLived)
-  const common = { ...base, long_lived_subnets: longLived, attnets_subnets: attnetsSubnets, attnets_check: check }
-  if (check === 'all') return { ...common, estimated_validators: null, confidence: 0, basis: 'subscribe_all' }
+  if (check === 'all') return result(longLived, attnetsSubnets, check, [], null, 0, 'subscribe_all')
   const previous = event.epoch > 0 ? computeSubscribedSubnets(nodeId, event.epoch - 1, config) : []
-  const short = shortLivedSubnets(subscribed, [...longLived, ...previous, ...attnetsSubnets])
-  const subscribedSet = new Set(subscribed)
+  // The valid subscribed subnets as a 64-bit set (two 32-bit words); short-lived: those in no long-lived list.
+  let lo = 0
+  let hi = 0
+  for (const s of event.subscribed_subnets) {
+    if (!validSubnet(s)) continue
+    if (s < 32) lo |= 1 << s
+    else hi |= 1 << (s - 32)
+  }
+  let longLo = 0
+  let longHi = 0
+  for (const list of [longLived, previous, attnetsSubnets])
+    for (const s of list) {
+      if (s < 32) longLo |= 1 << s
+      else longHi |= 1 << (s - 32)
+    }
+  const short: number[] = []
+  for (let s = 0; s < 32; s++) if (((lo & ~longLo) >>> s) & 1) short.push(s)
+  for (let s = 0; s < 32; s++) if (((hi & ~longHi) >>> s) & 1) short.push(s + 32)
+  const subscribed = (s: number) => (s < 32 ? (lo >>> s) & 1 : (hi >>> (s - 32)) & 1) === 1
   // Complete if the peer's own long-lived subnets (by the spec now or just before, or by its attnets) show up.
-  const expected = [longLived, previous, attnetsSubnets].filter((l) => l.length > 0)
-  if (!expected.some((l) => l.every((s) => subscribedSet.has(s)))) {
+  const complete = [longLived, previous, attnetsSubnets].some((l) => l.length > 0 && l.every(subscribed))
+  if (!complete) {
     return short.length > 0
-      ? { ...common, short_lived_subnets: short, estimated_validators: short.length, confidence: INCOMPLETE_CONFIDENCE, basis: 'incomplete_subscriptions' }
-      : { ...common, estimated_validators: null, confidence: 0, basis: 'incomplete_subscriptions' }
+      ? result(longLived, attnetsSubnets, check, short, short.length, INCOMPLETE_CONFIDENCE, 'incomplete_subscriptions')
+      : result(longLived, attnetsSubnets, check, [], null, 0, 'incomplete_subscriptions')
   }
   if (check === 'differs' && previous.length > 0 && checkAttnets(attnets, previous) !== 'differs') {
-    return { ...common, short_lived_subnets: short, estimated_validators: short.length, confidence: PREVIOUS_PERIOD_CONFIDENCE, basis: 'previous_period' }
+    return result(longLived, attnetsSubnets, check, short, short.length, PREVIOUS_PERIOD_CONFIDENCE, 'previous_period')
   }
-  return { ...common, short_lived_subnets: short, estimated_validators: short.length, confidence: CHECK_CONFIDENCE[check], basis: check }
+  return result(longLived, attnetsSubnets, check, short, short.length, CHECK_CONFIDENCE[check], check)
 }
 
 /**
