@@ -24,17 +24,23 @@ export const prometheusUrl = node.monitoring.prometheusUrl;
 export const alertmanagerUrl = node.monitoring.alertmanagerUrl;
 /** Secret: `pulumi stack output --show-secrets grafanaAdminPassword`. */
 export const grafanaAdminPassword = node.monitoring.grafanaAdminPassword;
+const tracker = node.validatorTracker;
 export const volumeNames = {
     execution: node.execution.volumeName,
     consensus: node.beacon.volumeName,
     ...node.monitoring.volumeNames,
+    ...(tracker && { nats: tracker.volumeNames.nats, validatorTrackerConsumer: tracker.volumeNames.consumer }),
 };
 export const containerNames = {
     execution: node.execution.containerName,
     consensus: node.beacon.containerName,
     peerMonitor: node.peerMonitor.containerName,
     ...node.monitoring.containerNames,
+    ...(tracker && { nats: tracker.containerNames.nats, validatorTrackerSentry: tracker.containerNames.sentry, validatorTrackerConsumer: tracker.containerNames.consumer }),
 };
+/** The validator tracker's API (when `validatorTracker` is on); its bearer token is a secret: `pulumi stack output --show-secrets validatorTrackerApiToken`. */
+export const validatorTrackerApiUrl = tracker?.apiUrl;
+export const validatorTrackerApiToken = tracker?.apiToken;
 export const dockerNetwork = node.network.networkName;
 export const executionSyncStatus = node.status?.execution;
 export const consensusSyncStatus = node.status?.consensus;

@@ -20,6 +20,16 @@ export const DEFAULT_IMAGES = {
 } as const;
 
 /**
+ * The validator tracker's images: NATS (the Alpine build: its busybox `wget` is the healthcheck) and the Node.js
+ * base valtrack is built on (glibc: DuckDB's native binding). NATS is named with its registry: a bare `nats:…`
+ * would read like the `nats` alias on the node's network.
+ */
+export const DEFAULT_VALIDATOR_TRACKER_IMAGES = {
+    nats: "docker.io/library/nats:2.15.2-alpine",
+    base: "node:24-bookworm-slim",
+} as const;
+
+/**
  * Checkpoint-sync providers per network (community-run beacon APIs serving finalized states). Without one, a
  * beacon node syncs from genesis, which takes days.
  */
@@ -53,6 +63,26 @@ export interface PortConfig {
     grafana: number;
 }
 
+/** The validator tracker (components/validatorTracker.ts): NATS JetStream, valtrack's sentry and consumer. */
+export interface ValidatorTrackerConfig {
+    /** Deploy it (`validatorTracker`; off by default). Its keys are validated either way. */
+    enabled: boolean;
+    /** Pinned NATS server image (`natsImage`). */
+    natsImage: string;
+    /** Node.js base image valtrack is built on (`validatorTrackerBaseImage`). */
+    baseImage: string;
+    /** The sentry's libp2p TCP port, published on all interfaces; the sentry listens on it too (it advertises it). */
+    p2pTcpPort: number;
+    /** The sentry's discv5 UDP port, likewise. */
+    p2pUdpPort: number;
+    /** Host port of the consumer's read-only API, on bindAddress. */
+    apiPort: number;
+    /** ENRs replacing the network's bootnodes (`validatorTrackerBootnodes`); undefined: the network's. The node's own beacon node is added either way. */
+    bootnodes: string[] | undefined;
+    /** The sentry's dials and handshakes in flight (`validatorTrackerDialConcurrency`, 1–1024). */
+    dialConcurrency: number;
+}
+
 export interface ReadinessConfig {
     /** Run the post-deploy readiness check (waits for the RPC/API and exports sync status). */
     enabled: boolean;
@@ -82,6 +112,7 @@ export interface NodeConfig {
     peerMonitorBaseImage: string;
     /** Monitoring stack images, retention, alert routing and thresholds (components/monitoringConfig.ts). */
     monitoring: MonitoringConfig;
+    validatorTracker: ValidatorTrackerConfig;
 }
 
 /** A published port's default host port is the service's own port (components/services.ts). */
@@ -114,6 +145,14 @@ export const CONFIG_KEYS = {
     dockerHost: "(local engine)",
     readinessCheck: "true",
     readinessTimeoutSeconds: "600",
+    validatorTracker: "false",
+    natsImage: DEFAULT_VALIDATOR_TRACKER_IMAGES.nats,
+    validatorTrackerBaseImage: DEFAULT_VALIDATOR_TRACKER_IMAGES.base,
+    validatorTrackerP2pTcpPort: samePort(SERVICES.valtrackSentry.ports.p2pTcp),
+    validatorTrackerP2pUdpPort: samePort(SERVICES.valtrackSentry.ports.p2pUdp),
+    validatorTrackerApiPort: samePort(SERVICES.valtrackConsumer.ports.api),
+    validatorTrackerBootnodes: "(the network's)",
+    validatorTrackerDialConcurrency: "32",
 } as const;
 
 export function parseNetwork(key: string, value: string): EthNetwork {
@@ -141,6 +180,42 @@ export function parseDockerHost(key: string, value: string): string {
     return value;
 }
 
+/** EIP-778: a node record is at most 300 bytes. */
+const MAX_ENR_BYTES = 300;
+
+/**
+ * A comma-separated list of ENRs (`enr:` and the record's RLP in unpadded base64url). The form is checked here;
+ * the sentry verifies each record's signature at start and refuses a bad one, naming its position.
+ */
+export function parseEnrList(key: string, value: string): string[] {
+    const entries = value.split(",").map((e) => e.trim());
+    entries.forEach((enr, i) => {
+        const body = enr.startsWith("enr:") ? enr.slice(4) : undefined;
+        const bytes = body !== undefined && /^[A-Za-z0-9_-]+$/.test(body) ? Buffer.from(body, "base64url") : undefined;
+        // An RLP list (first byte 0xc0 or above) holding at least a signature and a sequence number.
+        if (bytes === undefined || bytes.length < 70 || bytes.length > MAX_ENR_BYTES || bytes[0] < 0xc0) {
+            const shown = enr.length > 40 ? `${enr.slice(0, 40)}...` : enr;
+            throw new ConfigError(key, value, `entry ${i + 1} (${JSON.stringify(shown)}) is not an ENR: expected comma-separated enr:<base64url record of at most ${MAX_ENR_BYTES} bytes>`);
+        }
+    });
+    return entries;
+}
+
+/** The tracker's keys, validated whether or not it is on. */
+export function parseValidatorTrackerConfig(withDefault: (key: keyof typeof CONFIG_KEYS) => string, get: (key: keyof typeof CONFIG_KEYS) => string | undefined): ValidatorTrackerConfig {
+    const bootnodes = get("validatorTrackerBootnodes");
+    return {
+        enabled: parseBool("validatorTracker", withDefault("validatorTracker")),
+        natsImage: parseImage("natsImage", withDefault("natsImage")),
+        baseImage: parseImage("validatorTrackerBaseImage", withDefault("validatorTrackerBaseImage")),
+        p2pTcpPort: parsePort("validatorTrackerP2pTcpPort", withDefault("validatorTrackerP2pTcpPort")),
+        p2pUdpPort: parsePort("validatorTrackerP2pUdpPort", withDefault("validatorTrackerP2pUdpPort")),
+        apiPort: parsePort("validatorTrackerApiPort", withDefault("validatorTrackerApiPort")),
+        bootnodes: bootnodes === undefined ? undefined : parseEnrList("validatorTrackerBootnodes", bootnodes),
+        dialConcurrency: parseIntInRange("validatorTrackerDialConcurrency", withDefault("validatorTrackerDialConcurrency"), 1, 1024),
+    };
+}
+
 /** A host port claimed by one service, to find two services published on the same port. */
 export interface HostPortClaim {
     key: string;
@@ -165,8 +240,15 @@ export function assertDistinctHostPorts(claims: HostPortClaim[]): void {
     }
 }
 
-/** The host ports the node publishes, by config key and protocol. */
-export function hostPortClaims(ports: PortConfig): HostPortClaim[] {
+/** The host ports the node publishes, by config key and protocol (the tracker's when it is on). */
+export function hostPortClaims(ports: PortConfig, tracker?: ValidatorTrackerConfig): HostPortClaim[] {
+    const trackerClaims: HostPortClaim[] = tracker?.enabled
+        ? [
+              { key: "validatorTrackerP2pTcpPort", port: tracker.p2pTcpPort, protocol: "tcp" },
+              { key: "validatorTrackerP2pUdpPort", port: tracker.p2pUdpPort, protocol: "udp" },
+              { key: "validatorTrackerApiPort", port: tracker.apiPort, protocol: "tcp" },
+          ]
+        : [];
     return [
         { key: "elP2pPort", port: ports.elP2p, protocol: "tcp" },
         { key: "elP2pPort", port: ports.elP2p, protocol: "udp" },
@@ -179,6 +261,7 @@ export function hostPortClaims(ports: PortConfig): HostPortClaim[] {
         { key: "prometheusPort", port: ports.prometheus, protocol: "tcp" },
         { key: "alertmanagerPort", port: ports.alertmanager, protocol: "tcp" },
         { key: "grafanaPort", port: ports.grafana, protocol: "tcp" },
+        ...trackerClaims,
     ];
 }
 
@@ -207,7 +290,8 @@ export function parseNodeConfig(read: ConfigReader, readSecret: SecretConfigRead
         alertmanager: parsePort("alertmanagerPort", withDefault("alertmanagerPort")),
         grafana: parsePort("grafanaPort", withDefault("grafanaPort")),
     };
-    assertDistinctHostPorts(hostPortClaims(ports));
+    const validatorTracker = parseValidatorTrackerConfig(withDefault, get);
+    assertDistinctHostPorts(hostPortClaims(ports, validatorTracker));
 
     const checkpointSync = parseBool("checkpointSync", withDefault("checkpointSync"));
     const checkpointUrlRaw = get("checkpointSyncUrl");
@@ -238,5 +322,6 @@ export function parseNodeConfig(read: ConfigReader, readSecret: SecretConfigRead
         peerMonitorIntervalSeconds: parseIntInRange("peerMonitorIntervalSeconds", withDefault("peerMonitorIntervalSeconds"), 1, 3600),
         peerMonitorBaseImage: parseImage("peerMonitorBaseImage", withDefault("peerMonitorBaseImage")),
         monitoring: parseMonitoringConfig(read, readSecret),
+        validatorTracker,
     };
 }

@@ -2,6 +2,7 @@
  * Container and volume building blocks shared by every component, so each role states only what is
  * particular to it (image, flags, ports) and inherits one hardening baseline.
  */
+import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import * as docker from "@pulumi/docker";
 import { ServiceId, containerName, dataVolumeName, specOf, userSpec } from "./services";
@@ -164,3 +165,54 @@ export function hostUrl(bindAddress: string, port: number): string {
     const host = bindAddress.includes(":") ? `[${bindAddress}]` : bindAddress;
     return `http://${host}:${port}`;
 }
+
+/**
+ * The image reference a container runs: the build's repoDigest (for a local image, its image id), which
+ * changes with every build whose result differs, so a source change replaces the container. The fixed tag
+ * would not: the container's inputs would stay the same and it would keep running the old image.
+ */
+export function requireRepoDigest(imageName: string, repoDigest: string | undefined): string {
+    if (!repoDigest) {
+        throw new Error(
+            `The Docker provider reported no repoDigest for the built image ${imageName}; refusing to run a container ` +
+                "from its tag, which would not pick up a rebuilt image. Check the image build in the update's log.",
+        );
+    }
+    return repoDigest;
+}
+
+export interface LocalImageArgs {
+    /** Tag of the built image. */
+    imageName: string;
+    /** Build context: the service's source and its Dockerfile. */
+    sourceDir: string;
+    /** Docker build args. */
+    buildArgs: Record<string, string>;
+}
+
+/**
+ * An image built from a directory of this repository on the target engine and never pushed (there is no
+ * registry to push to), with the reference its containers run: the repoDigest (requireRepoDigest).
+ */
+export function localImage(resourceName: string, args: LocalImageArgs, opts: pulumi.CustomResourceOptions): { image: docker.Image; imageRef: pulumi.Output<string> } {
+    const image = new docker.Image(
+        resourceName,
+        {
+            imageName: args.imageName,
+            build: { context: args.sourceDir, dockerfile: path.join(args.sourceDir, "Dockerfile"), args: args.buildArgs },
+            skipPush: true,
+        },
+        opts,
+    );
+    return { image, imageRef: image.repoDigest.apply((digest) => requireRepoDigest(args.imageName, digest)) };
+}
+
+/**
+ * A healthcheck that GETs `/healthz` on the container's own port with Node.js (the images built from this
+ * repository have node, and neither curl nor wget).
+ */
+export function nodeHealthcheck(port: number, startPeriod: string): docker.types.input.ContainerHealthcheck {
+    const probe = `fetch('http://127.0.0.1:${port}/healthz').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))`;
+    return { tests: ["CMD", "node", "-e", probe], interval: "30s", timeout: "5s", retries: 3, startPeriod };
+}
+

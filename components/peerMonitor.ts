@@ -5,7 +5,7 @@
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import * as docker from "@pulumi/docker";
-import { hardenedContainerArgs, hostUrl, namedContainer, privatePort, serviceContainerArgs } from "./docker";
+import { hardenedContainerArgs, hostUrl, localImage, namedContainer, privatePort, serviceContainerArgs } from "./docker";
 import { SERVICES } from "./services";
 
 /** The peer monitor's source and Dockerfile in this repository. */
@@ -49,24 +49,9 @@ export function peerMonitorBuildArgs(baseImage: string): Record<string, string> 
     return { BASE_IMAGE: baseImage, LISTEN_PORT: String(SERVICES.peerMonitor.ports.http) };
 }
 
-/**
- * The image reference the container runs: the build's repoDigest (for a local image, its image id), which
- * changes with every build whose result differs, so a source change replaces the container. The fixed tag
- * would not: the container's inputs would stay the same and it would keep running the old image.
- */
-export function requireRepoDigest(imageName: string, repoDigest: string | undefined): string {
-    if (!repoDigest) {
-        throw new Error(
-            `The Docker provider reported no repoDigest for the built image ${imageName}; refusing to run the peer monitor ` +
-                "from its tag, which would not pick up a rebuilt image. Check the image build in the update's log.",
-        );
-    }
-    return repoDigest;
-}
-
 export class PeerMonitor extends pulumi.ComponentResource {
     public readonly image: docker.Image;
-    /** What the container runs: the image's repoDigest (see requireRepoDigest). */
+    /** What the container runs: the image's repoDigest (see docker.ts, requireRepoDigest). */
     public readonly imageRef: pulumi.Output<string>;
     public readonly container: docker.Container;
     public readonly containerName: pulumi.Output<string>;
@@ -77,21 +62,11 @@ export class PeerMonitor extends pulumi.ComponentResource {
         const child = { parent: this };
         const sourceDir = args.sourceDir ?? PEER_MONITOR_SOURCE_DIR;
 
-        this.image = new docker.Image(
+        ({ image: this.image, imageRef: this.imageRef } = localImage(
             `${name}-image`,
-            {
-                imageName: args.imageName,
-                build: {
-                    context: sourceDir,
-                    dockerfile: path.join(sourceDir, "Dockerfile"),
-                    args: peerMonitorBuildArgs(args.baseImage),
-                },
-                // Built on (and for) the target engine; there is no registry to push to.
-                skipPush: true,
-            },
+            { imageName: args.imageName, sourceDir, buildArgs: peerMonitorBuildArgs(args.baseImage) },
             child,
-        );
-        this.imageRef = this.image.repoDigest.apply((digest) => requireRepoDigest(args.imageName, digest));
+        ));
 
         this.container = namedContainer(
             name,

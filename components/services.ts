@@ -147,6 +147,40 @@ export const SERVICES = {
         configDir: "/etc/alloy",
         dataDir: "/alloy-data",
     }),
+    // The validator tracker (components/validatorTracker.ts), deployed when `eth-node:validatorTracker` is on:
+    // NATS with JetStream, and valtrack's sentry and consumer (one image built from ../valtrack). No `metrics`
+    // yet: every scrape target is scraped (and alerted on when down) whether or not its service is deployed, so
+    // the tracker's scrape jobs come with its monitoring, which must follow `validatorTracker`.
+    nats: service({
+        containerSuffix: "nats",
+        alias: "nats",
+        role: "nats",
+        // Client connections and the monitoring endpoint (/healthz, /varz, /jsz); neither is published.
+        ports: { client: 4222, monitoring: 8222 },
+        user: user(10004),
+        configDir: "/etc/nats",
+        dataDir: "/data",
+    }),
+    valtrackSentry: service({
+        containerSuffix: "valtrack-sentry",
+        alias: "valtrack-sentry",
+        role: "valtrack-sentry",
+        // p2pTcp/p2pUdp are the defaults of the published ports (`validatorTrackerP2p*Port`). The sentry listens on
+        // the configured host ports themselves: its ENR advertises its listen ports, so they must be the ones
+        // peers reach.
+        ports: { metrics: 9110, p2pTcp: 9000, p2pUdp: 9000 },
+        user: user(10005),
+    }),
+    valtrackConsumer: service({
+        containerSuffix: "valtrack-consumer",
+        alias: "valtrack-consumer",
+        role: "valtrack-consumer",
+        // /metrics and /healthz; the read-only API (/validators, /peers, /stats), published on bindAddress.
+        ports: { metrics: 9111, api: 9120 },
+        user: user(10006),
+        // Its parquet parts.
+        dataDir: "/data",
+    }),
 };
 
 export type ServiceId = keyof typeof SERVICES;
@@ -191,7 +225,7 @@ export function serviceAddress<S extends ServiceId>(id: S, port: PortName<S>): s
 }
 
 /** `<scheme>://alias:port` on the node's network. */
-export function serviceUrl<S extends ServiceId>(id: S, port: PortName<S>, scheme: "http" | "ws" = "http"): string {
+export function serviceUrl<S extends ServiceId>(id: S, port: PortName<S>, scheme: "http" | "ws" | "nats" = "http"): string {
     return `${scheme}://${serviceAddress(id, port)}`;
 }
 

@@ -11,6 +11,7 @@ import { BeaconNode } from "./beacon";
 import { PeerMonitor } from "./peerMonitor";
 import { MonitoringStack } from "./monitoring";
 import { NodeStatus, ReadinessCheck } from "./readiness";
+import { ValidatorTracker } from "./validatorTracker";
 
 /** Version of the peer monitor image built from ../peer-monitor; bump with its package.json. */
 export const PEER_MONITOR_IMAGE = "eth-node/peer-monitor:0.1.0";
@@ -21,6 +22,8 @@ export interface EthNodeStack {
     beacon: BeaconNode;
     peerMonitor: PeerMonitor;
     monitoring: MonitoringStack;
+    /** Only when `validatorTracker` is on. */
+    validatorTracker?: ValidatorTracker;
     readiness?: ReadinessCheck;
     status?: pulumi.Output<NodeStatus>;
 }
@@ -95,6 +98,32 @@ export function deployEthNode(stack: string, config: NodeConfig): EthNodeStack {
         opts,
     );
 
+    const tracker = config.validatorTracker;
+    const validatorTracker = tracker.enabled
+        ? new ValidatorTracker(
+              "validator-tracker",
+              {
+                  stack,
+                  network: config.network,
+                  networkName: network.networkName,
+                  beaconUrl: beacon.apiUrl,
+                  sentryAfter: [beacon],
+                  natsImage: tracker.natsImage,
+                  baseImage: tracker.baseImage,
+                  volumeInitImage: config.images.geth,
+                  bindAddress: config.bindAddress,
+                  p2pTcpPort: tracker.p2pTcpPort,
+                  p2pUdpPort: tracker.p2pUdpPort,
+                  apiHostPort: tracker.apiPort,
+                  bootnodes: tracker.bootnodes,
+                  dialConcurrency: tracker.dialConcurrency,
+                  externalIp: config.externalIp,
+                  deleteVolumesOnDestroy: config.deleteVolumesOnDestroy,
+              },
+              opts,
+          )
+        : undefined;
+
     const readiness = config.readiness.enabled
         ? new ReadinessCheck(
               "readiness",
@@ -109,5 +138,5 @@ export function deployEthNode(stack: string, config: NodeConfig): EthNodeStack {
           )
         : undefined;
 
-    return { network, execution, beacon, peerMonitor, monitoring, readiness, status: readiness?.status };
+    return { network, execution, beacon, peerMonitor, monitoring, validatorTracker, readiness, status: readiness?.status };
 }

@@ -1,7 +1,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
-import { CONFIG_KEYS, ConfigError, DEFAULT_CHECKPOINT_SYNC_URLS, DEFAULT_IMAGES, parseNodeConfig } from "../components/config";
+import { CONFIG_KEYS, ConfigError, DEFAULT_CHECKPOINT_SYNC_URLS, DEFAULT_IMAGES, DEFAULT_VALIDATOR_TRACKER_IMAGES, parseNodeConfig } from "../components/config";
 import { MONITORING_CONFIG_KEYS, SECRET_CONFIG_KEYS } from "../components/monitoringConfig";
 import { SERVICES } from "../components/services";
 import { configFromValues } from "./harness";
@@ -85,6 +85,52 @@ describe("peer monitor base image", () => {
     });
 });
 
+describe("validator tracker", () => {
+    /** Real ENRs: valtrack's own list of hoodi's bootnodes (read, not copied). */
+    const enrs = [...fs.readFileSync(path.join(__dirname, "..", "valtrack", "src", "discovery", "bootnodes.ts"), "utf8").matchAll(/'(enr:[^']+)'/g)].map((m) => m[1]);
+    test("off by default; its keys have their documented defaults, the ports the registry's", () => {
+        expect(parse({}).validatorTracker).toEqual({
+            enabled: false,
+            natsImage: CONFIG_KEYS.natsImage,
+            baseImage: CONFIG_KEYS.validatorTrackerBaseImage,
+            p2pTcpPort: SERVICES.valtrackSentry.ports.p2pTcp,
+            p2pUdpPort: SERVICES.valtrackSentry.ports.p2pUdp,
+            apiPort: SERVICES.valtrackConsumer.ports.api,
+            bootnodes: undefined,
+            dialConcurrency: Number(CONFIG_KEYS.validatorTrackerDialConcurrency),
+        });
+        expect(parse({ validatorTracker: "true" }).validatorTracker.enabled).toBe(true);
+    });
+    test("NATS is pinned to a release, named with its registry (a bare nats:… would read like the nats alias)", () => {
+        expect(DEFAULT_VALIDATOR_TRACKER_IMAGES.nats).toMatch(/^docker\.io\/library\/nats:\d+\.\d+\.\d+-alpine$/);
+    });
+    test("the base image is valtrack's Dockerfile default", () => {
+        const dockerfile = fs.readFileSync(path.join(__dirname, "..", "valtrack", "Dockerfile"), "utf8");
+        expect(dockerfile).toMatch(new RegExp(`^ARG BASE_IMAGE=${DEFAULT_VALIDATOR_TRACKER_IMAGES.base.replace(/[.]/g, "\\.")}$`, "m"));
+    });
+    test("bootnodes: comma-separated ENRs, trimmed, in order; dial concurrency; ports", () => {
+        expect(enrs.length).toBeGreaterThan(2);
+        const t = parse({ validatorTrackerBootnodes: ` ${enrs[0]} ,${enrs[1]}`, validatorTrackerDialConcurrency: "1024", validatorTrackerP2pTcpPort: "19000", validatorTrackerP2pUdpPort: "19000", validatorTrackerApiPort: "19120" }).validatorTracker;
+        expect(t).toMatchObject({ bootnodes: [enrs[0], enrs[1]], dialConcurrency: 1024, p2pTcpPort: 19000, p2pUdpPort: 19000, apiPort: 19120 });
+        for (const enr of enrs) expect(parse({ validatorTrackerBootnodes: enr }).validatorTracker.bootnodes).toEqual([enr]);
+    });
+    test("its host ports are checked against the node's only when it is on", () => {
+        expect(parse({ validatorTrackerApiPort: CONFIG_KEYS.grafanaPort }).validatorTracker.apiPort).toBe(Number(CONFIG_KEYS.grafanaPort));
+        expect(configError({ validatorTracker: "true", validatorTrackerApiPort: CONFIG_KEYS.grafanaPort }).message).toContain("already used by eth-node:grafanaPort");
+        expect(configError({ validatorTracker: "true", validatorTrackerP2pUdpPort: CONFIG_KEYS.clP2pUdpPort }).message).toContain(`${CONFIG_KEYS.clP2pUdpPort}/udp is already used by eth-node:clP2pUdpPort`);
+        // TCP and UDP on one number do not collide: the defaults are both 9000.
+        expect(CONFIG_KEYS.validatorTrackerP2pTcpPort).toBe(CONFIG_KEYS.validatorTrackerP2pUdpPort);
+        expect(parse({ validatorTracker: "true" }).validatorTracker.enabled).toBe(true);
+    });
+    test("a bad value is an error whether the tracker is on or off", () => {
+        expect(configError({ validatorTrackerDialConcurrency: "0" }).key).toBe("validatorTrackerDialConcurrency");
+        expect(configError({ validatorTracker: "true", natsImage: "nats:latest" }).key).toBe("natsImage");
+        expect(configError({ validatorTrackerBootnodes: `${enrs[0]},` }).message).toContain('entry 2 ("") is not an ENR');
+        // A record over EIP-778's 300 bytes.
+        expect(configError({ validatorTrackerBootnodes: `enr:${Buffer.concat([Buffer.from([0xf9, 0x01, 0x2c]), Buffer.alloc(300)]).toString("base64url")}` }).message).toContain("is not an ENR");
+    });
+});
+
 describe("secret keys", () => {
     test("a webhook URL set as a plain string comes out as a Pulumi secret, validated and normalised", async () => {
         const config = parse({ alertWebhookUrl: "https://hooks.example.com/token-1/" });
@@ -138,6 +184,15 @@ describe("one clear error per bad value, naming key, value and what is allowed",
         ["max peers out of range", { elMaxPeers: "0" }, "elMaxPeers", /1 to 1000/],
         ["docker host without scheme", { dockerHost: "node1:2375" }, "dockerHost", /ssh:\/\//],
         ["readiness timeout too short", { readinessTimeoutSeconds: "1" }, "readinessTimeoutSeconds", /10 to 86400/],
+        ["tracker switch typo", { validatorTracker: "on" }, "validatorTracker", /true or false/],
+        ["tracker dial concurrency too high", { validatorTrackerDialConcurrency: "2000" }, "validatorTrackerDialConcurrency", /1 to 1024/],
+        ["tracker port zero", { validatorTrackerP2pTcpPort: "0" }, "validatorTrackerP2pTcpPort", /1 to 65535/],
+        ["tracker API port not a number", { validatorTrackerApiPort: "api" }, "validatorTrackerApiPort", /1 to 65535/],
+        ["NATS image untagged", { natsImage: "nats" }, "natsImage", /pinned image/],
+        ["tracker base image floating", { validatorTrackerBaseImage: "node:latest" }, "validatorTrackerBaseImage", /pinned image/],
+        ["a bootnode that is not an ENR", { validatorTrackerBootnodes: "enode://abc@1.2.3.4:30303" }, "validatorTrackerBootnodes", /entry 1 \("enode:\/\/abc@1\.2\.3\.4:30303"\) is not an ENR/],
+        ["a bootnode with characters outside base64url", { validatorTrackerBootnodes: "enr:-Iu4QLm7+Zz" }, "validatorTrackerBootnodes", /entry 1 .* is not an ENR/],
+        ["a bootnode too short for a record", { validatorTrackerBootnodes: "enr:-Iu4QLm7bZGd" }, "validatorTrackerBootnodes", /at most 300 bytes/],
     ];
     test.each(cases)("%s", (_name, values, key, allowed) => {
         const err = configError(values);

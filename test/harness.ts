@@ -4,7 +4,7 @@
 import { NodeConfig, parseNodeConfig } from "../components/config";
 import { SECRET_CONFIG_KEYS } from "../components/monitoringConfig";
 import { EthNodeStack, deployEthNode } from "../components/stack";
-import { RecordedResource, setupMocks, valueOf } from "./mocks";
+import { RecordedResource, settle, setupMocks, valueOf } from "./mocks";
 
 export interface DeclaredStack {
     config: NodeConfig;
@@ -46,9 +46,13 @@ export async function declareStack(stack: string, values: Record<string, string>
         valueOf(node.beacon.container.id),
         valueOf(node.peerMonitor.container.id),
         ...Object.values(node.monitoring.containers).map((c) => valueOf(c.id)),
+        ...(node.validatorTracker ? [node.validatorTracker.nats, node.validatorTracker.consumer, node.validatorTracker.sentry].map((c) => valueOf(c.id)) : []),
         valueOf(node.network.networkName),
         node.status ? valueOf(node.status) : Promise.resolve(),
+        node.validatorTracker ? valueOf(node.validatorTracker.apiToken) : Promise.resolve(),
     ]);
+    // And the components' outputs: a registration still pending when the next test sets up its mocks fails there.
+    await settle();
     const all = (type: string) => resources.filter((r) => r.type === type);
     const one = (type: string, name?: string) => {
         const found = all(type).filter((r) => name === undefined || r.name === name);

@@ -70,6 +70,23 @@ export function revealSecrets(value: unknown): any {
 export const MOCK_JWT_HEX = "a1".repeat(32);
 export const MOCK_PASSWORD = "mock-grafana-admin-password-Zx9";
 
+/**
+ * What the RandomPassword mock returns for a resource: MOCK_PASSWORD for Grafana's admin password (the monitoring
+ * tests search for it), and a value of its own for every other one, so that tests can tell the passwords apart
+ * (read them from the recorded state). Letters only: no digit run can pass for a port number.
+ */
+export function mockPassword(resourceName: string): string {
+    if (resourceName.endsWith("-grafana-admin")) return MOCK_PASSWORD;
+    const letters = createHash("sha256").update(resourceName).digest("hex").replace(/[0-9]/g, (d) => "ghijklmnop"[Number(d)]);
+    return `mock-password-${letters.slice(0, 20)}`;
+}
+
+/** A stand-in for RandomPassword's `bcryptHash` (bcrypt's `$2a$10$` form and alphabet; not a real hash: nothing here checks it). */
+export function mockBcryptHash(password: string): string {
+    const hash = createHash("sha256").update(password).digest("base64").replace(/[+=]/g, ".");
+    return `$2a$10$${(hash + hash).slice(0, 53)}`;
+}
+
 /** What the readiness probe prints on a node that is syncing. */
 export const MOCK_PROBE_STDOUT = JSON.stringify({
     execution: { syncing: { currentBlock: 100, highestBlock: 200 }, headBlock: 100, peers: 7 },
@@ -82,7 +99,7 @@ export const MOCK_PROBE_STDOUT = JSON.stringify({
 export interface MockValues {
     /** Hex the RandomBytes mock returns (default MOCK_JWT_HEX); the e2e run passes real random bytes. */
     jwtHex?: string;
-    /** Result the RandomPassword mock returns (default MOCK_PASSWORD). */
+    /** Result the RandomPassword mock returns for every password (default mockPassword of its resource name). */
     password?: string;
     /** repoDigest the Image mock reports for these inputs (default mockRepoDigest). */
     repoDigest?: (inputs: Record<string, any>) => string;
@@ -108,7 +125,10 @@ export function setupMocks(stack = "dev", values: MockValues = {}): RecordedReso
                     state.hex = jwtHex;
                     state.base64 = Buffer.from(jwtHex, "hex").toString("base64");
                 }
-                if (args.type === "random:index/randomPassword:RandomPassword") state.result = values.password ?? MOCK_PASSWORD;
+                if (args.type === "random:index/randomPassword:RandomPassword") {
+                    state.result = values.password ?? mockPassword(args.name);
+                    state.bcryptHash = mockBcryptHash(state.result);
+                }
                 if (args.type === "command:local:Command") state.stdout = MOCK_PROBE_STDOUT;
                 if (args.type === IMAGE) state.repoDigest = (values.repoDigest ?? mockRepoDigest)(args.inputs);
                 recorded.push({ type: args.type, name: args.name, inputs: args.inputs, options, state });
@@ -156,4 +176,29 @@ export async function outputOutcome(output: pulumi.Output<unknown>): Promise<{ v
 /** Lets every pending registration reach the mock monitor. */
 export async function settle(): Promise<void> {
     for (let i = 0; i < 10; i++) await new Promise((r) => setImmediate(r));
+}
+
+/**
+ * Where a component's properties (recursively; Outputs resolved) hold one of `needles` outside a secret
+ * Output. Child resources are skipped: their inputs are checked as recorded resources.
+ */
+export async function plaintextPaths(root: object, needles: string[]): Promise<string[]> {
+    const found: string[] = [];
+    const visit = async (value: unknown, at: string, depth: number): Promise<void> => {
+        if (depth > 6 || value === null || value === undefined) return;
+        if (pulumi.Output.isInstance(value)) {
+            if (await pulumi.isSecret(value)) return;
+            return visit(await valueOf(value), at, depth + 1);
+        }
+        if (typeof value === "string") {
+            if (needles.some((n) => value.includes(n))) found.push(at);
+            return;
+        }
+        if (typeof value !== "object" || (pulumi.Resource.isInstance(value) && value !== root)) return;
+        for (const [key, child] of Object.entries(value)) {
+            if (!key.startsWith("__")) await visit(child, `${at}.${key}`, depth + 1);
+        }
+    };
+    await visit(root, "stack", 0);
+    return found;
 }

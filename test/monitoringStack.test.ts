@@ -8,7 +8,7 @@ import { MonitoringStack } from "../components/monitoring";
 import { renderAlertmanagerFile, renderPlainFiles } from "../components/monitoring/files";
 import { SERVICES as REGISTRY } from "../components/services";
 import { configFromValues } from "./harness";
-import { MOCK_PASSWORD, RecordedResource, isSecretEnvelope, revealSecrets, setupMocks, settle, valueOf, withoutSecrets } from "./mocks";
+import { MOCK_PASSWORD, RecordedResource, isSecretEnvelope, plaintextPaths, revealSecrets, setupMocks, settle, valueOf, withoutSecrets } from "./mocks";
 
 const CONTAINER = "docker:index/container:Container";
 const VOLUME = "docker:index/volume:Volume";
@@ -199,31 +199,6 @@ describe.each([
         expect(await valueOf(d.stack.containerNames.nodeExporter)).toBe(`eth-node-${stackName}-node-exporter`);
     });
 });
-
-/**
- * Where a component's properties (recursively; Outputs resolved) hold one of `needles` outside a secret
- * Output. Child resources are skipped: their inputs are checked as recorded resources.
- */
-async function plaintextPaths(root: object, needles: string[]): Promise<string[]> {
-    const found: string[] = [];
-    const visit = async (value: unknown, at: string, depth: number): Promise<void> => {
-        if (depth > 6 || value === null || value === undefined) return;
-        if (pulumi.Output.isInstance(value)) {
-            if (await pulumi.isSecret(value)) return;
-            return visit(await valueOf(value), at, depth + 1);
-        }
-        if (typeof value === "string") {
-            if (needles.some((n) => value.includes(n))) found.push(at);
-            return;
-        }
-        if (typeof value !== "object" || (pulumi.Resource.isInstance(value) && value !== root)) return;
-        for (const [key, child] of Object.entries(value)) {
-            if (!key.startsWith("__")) await visit(child, `${at}.${key}`, depth + 1);
-        }
-    };
-    await visit(root, "stack", 0);
-    return found;
-}
 
 test("without a webhook, alertmanager.yml is a plain upload; with one, a secret", async () => {
     const plain = await declare("plain", {});

@@ -8,22 +8,29 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { GeneratedFile } from "../components/monitoring/files";
+import { DEFAULT_VALIDATOR_TRACKER_IMAGES } from "../components/config";
 import { parseMonitoringConfig } from "../components/monitoringConfig";
 import { buildAlertRules } from "../components/monitoring/alertRules";
 import { buildDashboards } from "../dashboards";
 
-/** The version a validator must have: that of the image the stack deploys it with (promtool ships with Prometheus). */
+/**
+ * The version a validator must have: that of the image the stack deploys it with (promtool ships with Prometheus;
+ * nats-server is the NATS image's server, whose tag carries a variant: `2.15.2-alpine`).
+ */
 export function pinnedToolVersion(tool: string): string | undefined {
     const images = parseMonitoringConfig(() => undefined).images;
-    const image = tool === "promtool" ? images.prometheus : tool === "amtool" ? images.alertmanager : undefined;
-    return image?.slice(image.lastIndexOf(":") + 1).replace(/^v/, "");
+    const image =
+        tool === "promtool" ? images.prometheus : tool === "amtool" ? images.alertmanager : tool === "nats-server" ? DEFAULT_VALIDATOR_TRACKER_IMAGES.nats : undefined;
+    return image?.slice(image.lastIndexOf(":") + 1).replace(/^v/, "").replace(/-.*$/, "");
 }
 
 /** Why a tool cannot be used: not on PATH, or another version than the stack pins (e.g. Debian's promtool 2.42). */
 export function toolProblem(name: string, env: NodeJS.ProcessEnv = process.env): string | undefined {
     const run = spawnSync(name, ["--version"], { encoding: "utf8", env });
     if (run.status !== 0) return `${name} not on PATH`;
-    const version = /version (\S+)/.exec(`${run.stdout}${run.stderr}`)?.[1];
+    // `promtool, version 3.13.2 (…)`; `nats-server: v2.15.2`.
+    const output = `${run.stdout}${run.stderr}`;
+    const version = /version (\S+)/.exec(output)?.[1] ?? /^nats-server: v(\S+)/m.exec(output)?.[1];
     const pinned = pinnedToolVersion(name);
     return pinned !== undefined && version !== pinned ? `${name} is ${version ?? "of unknown version"}, not the pinned ${pinned}` : undefined;
 }

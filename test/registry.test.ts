@@ -54,6 +54,9 @@ describe("with the registry moved", () => {
         prometheusPort: "41008",
         alertmanagerPort: "41009",
         grafanaPort: "41010",
+        validatorTrackerP2pTcpPort: "41011",
+        validatorTrackerP2pUdpPort: "41012",
+        validatorTrackerApiPort: "41013",
     };
     let texts: Array<{ where: string; text: string }>;
 
@@ -64,7 +67,8 @@ describe("with the registry moved", () => {
             spec.alias = `${spec.alias}-moved`;
             if (spec.metrics) spec.metrics.job = `${spec.metrics.job}-moved`;
         }
-        const s = await declareStack("moved", { ...HOST_PORTS, alertWebhookUrl: "https://hooks.example.com/x" });
+        // The validator tracker on, so its containers and the NATS config are checked too.
+        const s = await declareStack("moved", { ...HOST_PORTS, validatorTracker: "true", alertWebhookUrl: "https://hooks.example.com/x" });
         texts = [
             ...s.resources.map((r) => ({ where: `${r.type} ${r.name}`, text: JSON.stringify(revealSecrets(r.inputs)) })),
             ...renderMonitoringFiles({ stack: "moved", monitoring: s.config.monitoring }, "https://hooks.example.com/x").map((f) => ({
@@ -72,7 +76,10 @@ describe("with the registry moved", () => {
                 text: f.content,
             })),
         ];
-        expect(s.all(CONTAINER).length).toBeGreaterThan(10);
+        expect(s.all(CONTAINER).length).toBeGreaterThan(15);
+        // The tracker followed too: the consumer dials NATS under its new alias and port.
+        const consumer = s.all(CONTAINER).find((c) => c.inputs.name === "eth-node-moved-valtrack-consumer")!.inputs;
+        expect(consumer.command).toContain(`--nats=nats://${original.get("nats")!.alias}-moved:${original.get("nats")!.ports.client + PORT_SHIFT}`);
         // The move took effect: the peer monitor listens on its shifted port under its new alias.
         const monitor = s.all(CONTAINER).find((c) => c.inputs.name === "eth-node-moved-peer-monitor")!.inputs;
         expect(monitor.envs).toContain(`PEER_MONITOR_LISTEN=0.0.0.0:${original.get("peerMonitor")!.ports.http + PORT_SHIFT}`);
@@ -103,8 +110,9 @@ describe("with the registry moved", () => {
         const leftovers: string[] = [];
         for (const { where, text } of texts) {
             for (const { alias, job } of original.values()) {
-                // Host positions only: `//alias`, `alias:port` (not an image `repo/alias:tag`), a flag value, an alias list.
-                const patterns = [`//${alias}(?![\\w-])`, `(?<![\\w/.-])${alias}:\\d`, `[=,]${alias}(?![\\w-])`, `"${alias}"\\]`];
+                // Host positions only: `//alias`, `alias:port` (not an image `repo/alias:tag`), a flag value (not a URL
+                // scheme: `--nats=nats://…`), an alias list.
+                const patterns = [`//${alias}(?![\\w-])`, `(?<![\\w/.-])${alias}:\\d`, `[=,]${alias}(?![\\w-]|://)`, `"${alias}"\\]`];
                 if (job) patterns.push(`job=\\\\?"${job}\\\\?"`, `job_name: ${job}\\n`);
                 for (const p of patterns) {
                     const match = new RegExp(p).exec(text);

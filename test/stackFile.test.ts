@@ -52,6 +52,8 @@ describe("index.ts", () => {
         grafanaPort: "13000",
         clP2pTcpPort: "23000",
         clP2pQuicPort: "23000",
+        validatorTracker: "true",
+        validatorTrackerApiPort: "19120",
         // Set without --secret: index.ts must still treat it as one.
         alertWebhookUrl: webhook,
     };
@@ -88,6 +90,12 @@ describe("index.ts", () => {
         expect(await pulumi.isSecret(outputs.grafanaAdminPassword)).toBe(true);
         expect(await valueOf(outputs.executionSyncStatus!)).toMatchObject({ headBlock: 100, peers: 7 });
         expect(await valueOf(outputs.consensusSyncStatus!)).toMatchObject({ peers: { connected: "12" } });
+        expect(outputs.validatorTrackerApiUrl).toBe(`http://${values.bindAddress}:${values.validatorTrackerApiPort}`);
+        expect(await pulumi.isSecret(outputs.validatorTrackerApiToken!)).toBe(true);
+        expect(await valueOf(outputs.containerNames.validatorTrackerSentry!)).toBe("eth-node-ix-valtrack-sentry");
+        expect(await valueOf(outputs.containerNames.nats!)).toBe("eth-node-ix-nats");
+        expect(await valueOf(outputs.volumeNames.validatorTrackerConsumer!)).toBe("eth-node-ix-valtrack-consumer-data");
+        expect(await valueOf(outputs.volumeNames.nats!)).toBe("eth-node-ix-nats-data");
     });
 
     test("reads secret keys with getSecret only, never with get", () => {

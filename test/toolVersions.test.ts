@@ -29,6 +29,16 @@ test("a promtool of another version (Debian's 2.42) is refused, naming both vers
     });
 });
 
+test("nats-server's pinned version is the NATS image's tag without its variant, and its own --version line is read", () => {
+    expect(pinnedToolVersion("nats-server")).toMatch(/^2\.\d+\.\d+$/);
+    withFakeTool("nats-server", `nats-server: v${pinnedToolVersion("nats-server")}`, (env) => {
+        expect(toolProblem("nats-server", env)).toBeUndefined();
+    });
+    withFakeTool("nats-server", "nats-server: v2.10.0", (env) => {
+        expect(toolProblem("nats-server", env)).toBe(`nats-server is 2.10.0, not the pinned ${pinnedToolVersion("nats-server")}`);
+    });
+});
+
 test("the pinned version is accepted; a missing tool is named", () => {
     withFakeTool("amtool", `amtool, version ${pinnedToolVersion("amtool")} (branch: HEAD, revision: x)`, (env) => {
         expect(toolProblem("amtool", env)).toBeUndefined();
