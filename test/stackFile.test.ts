@@ -32,6 +32,12 @@ test("Pulumi.dev.yaml sets only known eth-node keys, each to a scalar", () => {
     }
 });
 
+test("README.md's configuration tables document every key", () => {
+    const rows = fs.readFileSync(path.join(ROOT, "README.md"), "utf8").split("\n").filter((line) => line.startsWith("| `"));
+    const documented = new Set(rows.flatMap((row) => [...row.split("|")[1].matchAll(/`([A-Za-z0-9]+)`/g)].map((m) => m[1])));
+    expect([...KNOWN_KEYS].filter((key) => !documented.has(key))).toEqual([]);
+});
+
 test("every value in Pulumi.dev.yaml is valid", async () => {
     const value = (key: string) => {
         const v = devConfig[`${CONFIG_NAMESPACE}:${key}`];
