@@ -2,7 +2,8 @@
  * `npm run bench`: throughput of the pure foundation the sentry's hot paths run on, each case for about a
  * second of wall time (operations per second), then discovery over a synthetic DHT (benchDiscovery.ts;
  * `npm run bench -- 2000` sets its size, default 1,000), the sentry's memory (benchMemory.ts), and the consumer
- * (consumer/benchConsumer.ts: 100,000 events through nats-server, durable acks). Handshakes against Prysm come
+ * (consumer/benchConsumer.ts: 100,000 events through nats-server, durable acks: one consumer, then two under
+ * one durable name, on a backlog; one consumer live). Handshakes against Prysm come
  * with the dialer.
  */
 import { benchDiscovery } from './benchDiscovery.js'

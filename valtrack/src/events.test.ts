@@ -1,6 +1,6 @@
 import { bootnodes } from './discovery/bootnodes.js'
 import { type NodeRecord, parseEnr } from './discovery/enr.js'
-import { type Handshake, metadataReceived, peerDiscovered, validateEvent } from './events.js'
+import { eventSchemas, type Handshake, metadataReceived, peerDiscovered, schemaProblems, validateEvent } from './events.js'
 
 const crawler = { crawlerId: 'sentry-1', crawlerLocation: 'eu-west' }
 const efHoodi = (() => {
@@ -126,5 +126,46 @@ describe('validateEvent', () => {
       'direction: expected direction, got "sideways"',
     ])
     expect(validateEvent('metadata_received', null)).toEqual(['event: expected an object'])
+  })
+
+  test('the compiled check agrees with the schema walk: every field missing, or of every wrong kind, extra and inherited keys', () => {
+    const disc = JSON.parse(JSON.stringify(good)) as Record<string, unknown>
+    const handshake: Handshake = {
+      record: efHoodi,
+      peerId: 'p',
+      multiaddr: '/ip4/1.2.3.4/tcp/1',
+      epoch: 1,
+      status: { forkDigest: new Uint8Array(4), finalizedRoot: new Uint8Array(32), finalizedEpoch: 0, headRoot: new Uint8Array(32), headSlot: 0 },
+      metadata: { seqNumber: 1n, attnets: new Uint8Array(8), syncnets: Uint8Array.of(1), custodyGroupCount: 4 },
+      subscribedSubnets: [1, 2],
+      agentVersion: 'x',
+      protocols: { status: 'status/2', metadata: 'metadata/3' },
+      direction: 'inbound',
+      latencyMs: 3,
+    }
+    const meta = JSON.parse(JSON.stringify(metadataReceived(handshake, crawler, 1))) as Record<string, unknown>
+    const values: unknown[] = [null, undefined, -1, 1.5, 2 ** 53, 0, 7, '', '12', 'x', '0x', '0x0', '0xAB', '0xab', '0xzz', 'outbound', 'inbound', [], [0, 63], [64], [1.5], ['a'], [, 1], {}, true, { status: 's', metadata: 'm' }, { seq_number: 1, attnets: '0x00', syncnets: null }]
+    const cases: Array<[keyof typeof eventSchemas, unknown]> = [['peer_discovered', null], ['peer_discovered', []], ['metadata_received', 'x']]
+    const variants = (base: Record<string, unknown>): unknown[] => {
+      const out: unknown[] = [base, { ...base, extra: 1 }, { ...base, toString: 1 }, Object.assign(Object.create({ inherited: 1 }), base)]
+      for (const key of Object.keys(base)) {
+        const { [key]: _gone, ...without } = base
+        out.push(without, Object.assign(Object.create({ [key]: base[key] }), without))
+        for (const v of values) out.push({ ...base, [key]: v })
+        const nested = base[key]
+        if (typeof nested === 'object' && nested !== null && !Array.isArray(nested))
+          for (const k of Object.keys(nested)) for (const v of values) out.push({ ...base, [key]: { ...nested, [k]: v } })
+      }
+      return out
+    }
+    for (const v of variants(disc)) cases.push(['peer_discovered', v], ['metadata_received', v])
+    for (const v of variants(meta)) cases.push(['metadata_received', v], ['peer_discovered', v])
+    let valid = 0
+    for (const [type, v] of cases) {
+      const want = schemaProblems(type, v)
+      expect(validateEvent(type, v)).toEqual(want)
+      if (want.length === 0) valid++
+    }
+    expect(valid).toBeGreaterThan(20)
   })
 })

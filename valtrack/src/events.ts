@@ -215,8 +215,84 @@ function checkObject(schema: Record<string, FieldType>, value: unknown, path: st
   for (const key of Object.keys(obj)) if (!(key in schema)) problems.push(`${path ? `${path}.` : ''}${key}: not in the schema`)
 }
 
+/** Hex as isHex has it ("0x" and pairs of lowercase hex digits), without a regular expression. */
+function isHexFast(v: unknown): boolean {
+  if (typeof v !== 'string') return false
+  const n = v.length
+  if (n < 2 || (n & 1) !== 0 || v.charCodeAt(0) !== 0x30 || v.charCodeAt(1) !== 0x78) return false
+  for (let i = 2; i < n; i++) {
+    const c = v.charCodeAt(i)
+    if (!((c >= 0x30 && c <= 0x39) || (c >= 0x61 && c <= 0x66))) return false
+  }
+  return true
+}
+
+function isSubnets(v: unknown): boolean {
+  if (!Array.isArray(v)) return false
+  for (let i = 0; i < v.length; i++) {
+    const s: unknown = v[i]
+    if (!(Number.isInteger(s) && (s as number) >= 0 && (s as number) <= 63)) return false
+  }
+  return true
+}
+
+function isStrings(v: unknown): boolean {
+  if (!Array.isArray(v)) return false
+  for (let i = 0; i < v.length; i++) if (typeof v[i] !== 'string') return false
+  return true
+}
+
+/** Per scalar type, the expression that checks `v` (the helpers from `h`). */
+const scalarExpr: Record<Scalar, string> = {
+  string: "typeof v === 'string'",
+  uint: 'h.isUint(v)',
+  'uint?': '(v === null || h.isUint(v))',
+  hex: 'h.isHex(v)',
+  'hex?': '(v === null || h.isHex(v))',
+  subnets: 'h.isSubnets(v)',
+  strings: 'h.isStrings(v)',
+  'uint|string': "(h.isUint(v) || (typeof v === 'string' && h.digits.test(v)))",
+  direction: "(v === 'outbound' || v === 'inbound')",
+}
+
+/**
+ * A schema compiled to one predicate (generated code, each field's check inline): true exactly when checkObject
+ * finds no problem: every key of the schema present (`in`, as there), each value of its type, and no own
+ * enumerable key (Object.keys's) that is not `in` the schema.
+ */
+function compile(schema: Record<string, FieldType>): (value: unknown) => boolean {
+  const schemas: Array<Record<string, FieldType>> = []
+  const body = (sc: Record<string, FieldType>, o: string): string => {
+    const i = schemas.push(sc) - 1
+    const lines = [`if (typeof ${o} !== 'object' || ${o} === null || Array.isArray(${o})) return false`]
+    for (const [k, t] of Object.entries(sc)) {
+      const key = JSON.stringify(k)
+      lines.push(`if (!(${key} in ${o})) return false`)
+      if (typeof t === 'object') {
+        // The nested schema's index, as body gives it: its variable's name.
+        const inner = `o${schemas.length}`
+        lines.push(`{ const ${inner} = ${o}[${key}]`, body(t, inner), '}')
+      } else lines.push(`{ const v = ${o}[${key}]; if (!(${scalarExpr[t]})) return false }`)
+    }
+    lines.push(`for (const k in ${o}) if (Object.hasOwn(${o}, k) && !(k in h.schemas[${i}])) return false`)
+    return lines.join('\n')
+  }
+  const code = `return (o0) => {\n${body(schema, 'o0')}\nreturn true\n}`
+  const helpers = { isUint, isHex: isHexFast, isSubnets, isStrings, digits: /^\d+$/, schemas }
+  return new Function('h', code)(helpers) as (value: unknown) => boolean
+}
+
+const validators = { peer_discovered: compile(discoveredSchema), metadata_received: compile(metadataSchema) } as const
+
 /** Pure: what is wrong with a parsed event of this type ([] when it matches the schema exactly). */
 export function validateEvent(type: keyof typeof eventSchemas, value: unknown): string[] {
+  // The consumer's hot path: a compiled check; only an event that fails it is walked again to name its problems.
+  if (validators[type](value)) return []
+  return schemaProblems(type, value)
+}
+
+/** What validateEvent returns, by walking the schema alone (the reference its compiled check is tested against). */
+export function schemaProblems(type: keyof typeof eventSchemas, value: unknown): string[] {
   const problems: string[] = []
   checkObject(eventSchemas[type], value, '', problems)
   return problems

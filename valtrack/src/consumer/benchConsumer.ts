@@ -1,16 +1,21 @@
 /**
  * The consumer benchmark of `npm run bench` (also alone: `node dist/consumer/benchConsumer.js [events] [liveRate]`,
  * after `npm run build`): the Consumer with its production defaults, in a child process of its own
- * (benchConsumerChild.ts, with the binary's V8 flags), against a real nats-server (JetStream, temporary store),
+ * (benchConsumerChild.ts, with the V8 flags `valtrack consumer` runs with), against a real nats-server (JetStream, temporary store),
  * on events like the sentry's: per peer one peer_discovered and two metadata_received (a first handshake and a
  * revisit five epochs and 15,000 events later), with random ENRs, peer and node ids, a client mix, and subscribed subnets made
  * from the node id's long-lived subnets (compute_subscribed_subnets) plus short-lived ones, with subscribe-all,
  * aggregator, stale and incomplete peers among them; each published with the sentry's message id.
  *
- * Two runs, each on a fresh server and data directory, `events` events each:
+ * Three runs, each on a fresh server and data directory (or directories), `events` events each:
  * - backlog: every event is published first (the durable exists, so they wait in the stream), then the
  *   consumer starts: events/s from its first message consumed to the last acknowledgement (acknowledged only
  *   once its rows are in fsynced parts), with nothing else running.
+ * - backlog, 2 instances: the same with two consumer processes under the one durable name (the consumer's way
+ *   to scale out), each with its own instance id and data directory: events/s from the first message either
+ *   consumes to the last acknowledgement of either; every sequence on disk exactly once across both
+ *   directories, and the counts summed (acknowledgement order is not checked per sequence there: each takes
+ *   an interleaved share of the stream).
  * - live: the consumer runs while this process publishes at `liveRate` events/s (pipelined js.publish, paced):
  *   latency from each publish to its acknowledgement, p50/p99/max, by stream sequence: publish time from this
  *   process's PubAck, acknowledgement time from the consumer's onFlush (the consumer acknowledges in stream
@@ -21,8 +26,8 @@
  * (getrusage) and CPU time are the consumer process's alone; "µs/event" is its CPU time over the events,
  * start-up and stop included. Times are wall clock, comparable across the processes.
  * BENCH_CONSUMER_CPU_PROF=<dir> runs the consumer with `--cpu-prof` into that directory; BENCH_CONSUMER_NODE_FLAGS
- * replaces the binary's V8 flags (nodeFlags.ts) for the consumer process; BENCH_CONSUMER_ONLY=backlog (or live)
- * runs one of the two.
+ * replaces those V8 flags (nodeFlags.ts's CONSUMER_NODE_FLAGS) for the consumer process; BENCH_CONSUMER_ONLY=backlog, backlog2
+ * or live (comma-separated for several) runs only those.
  */
 import { type ChildProcess, spawn } from 'node:child_process'
 import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs'
@@ -37,7 +42,7 @@ import { forkSchedule } from '../forks.js'
 import { computeSubscribedSubnets } from '../inference/subnets.js'
 import { silentLogger } from '../logger.js'
 import { builtinNetwork } from '../networks.js'
-import { SENTRY_NODE_FLAGS } from '../nodeFlags.js'
+import { CONSUMER_NODE_FLAGS } from '../nodeFlags.js'
 import { messageId } from '../sinks/natsSink.js'
 import { defaultStreamSettings, ensureStream, STREAM_NAME } from '../sinks/streamConfig.js'
 import { type Rng, rng } from '../testing/random.js'
@@ -300,12 +305,12 @@ class ConsumerProcess {
   private waiters: Array<() => void> = []
   private exited = false
 
-  constructor(url: string, dataDir: string) {
+  constructor(url: string, dataDir: string, instanceId = 'bench') {
     const script = fileURLToPath(new URL('./benchConsumerChild.js', import.meta.url))
     const prof = process.env.BENCH_CONSUMER_CPU_PROF
-    const v8 = process.env.BENCH_CONSUMER_NODE_FLAGS?.split(' ').filter(Boolean) ?? SENTRY_NODE_FLAGS
+    const v8 = process.env.BENCH_CONSUMER_NODE_FLAGS?.split(' ').filter(Boolean) ?? CONSUMER_NODE_FLAGS
     const flags = [...v8, ...(prof ? ['--cpu-prof', '--cpu-prof-dir', prof] : [])]
-    this.child = spawn(process.execPath, [...flags, script, url, DURABLE, dataDir], { stdio: ['pipe', 'pipe', 'pipe'] })
+    this.child = spawn(process.execPath, [...flags, script, url, DURABLE, dataDir, instanceId], { stdio: ['pipe', 'pipe', 'pipe'] })
     this.child.stderr!.setEncoding('utf8').on('data', (d: string) => (this.stderr = (this.stderr + d).slice(-8_000)))
     createInterface({ input: this.child.stdout! }).on('line', (line) => {
       const m = JSON.parse(line) as ChildLine
@@ -394,17 +399,19 @@ async function publishAll(js: JetStreamClient, messages: Message[], pubTime: Flo
 }
 
 /** Reads every part back: each stream sequence exactly once, in the files of its kind. Returns the parts' bytes. */
-async function verifyDisk(dataDir: string, n: number, kindOf: Uint8Array): Promise<{ parts: number; bytes: number }> {
+async function verifyDisk(dataDirs: string[], n: number, kindOf: Uint8Array): Promise<{ parts: number; bytes: number }> {
   const seqs: Record<FileKind, number[]> = { discovery_events: [], metadata_events: [], validator_metadata_events: [] }
   let parts = 0
   let bytes = 0
   for (const file of FILE_KINDS) {
-    const dir = join(dataDir, file)
-    for (const name of readdirSync(dir)) {
-      if (!name.endsWith('.parquet')) throw new Error(`unexpected file ${name} in ${dir}`)
-      parts++
-      bytes += statSync(join(dir, name)).size
-      for (const s of await readPartSeqs(join(dir, name))) seqs[file].push(s)
+    for (const dataDir of dataDirs) {
+      const dir = join(dataDir, file)
+      for (const name of readdirSync(dir)) {
+        if (!name.endsWith('.parquet')) throw new Error(`unexpected file ${name} in ${dir}`)
+        parts++
+        bytes += statSync(join(dir, name)).size
+        for (const s of await readPartSeqs(join(dir, name))) seqs[file].push(s)
+      }
     }
     seqs[file].sort((a, b) => a - b)
   }
@@ -422,6 +429,8 @@ async function verifyDisk(dataDir: string, n: number, kindOf: Uint8Array): Promi
 
 type RunResult = {
   mode: 'backlog' | 'live'
+  /** Consumer processes under the one durable name. */
+  instances: number
   events: number
   publishMs: number
   consumeMs: number
@@ -430,12 +439,13 @@ type RunResult = {
   eventsPerS: number
   latency: { p50: number; p99: number; max: number } | undefined
   flushes: { count: number; meanMs: number; maxMs: number; totalMs: number }
+  /** The largest of the consumer processes'. */
   maxRssMiB: number
   /** Largest at a flush (after it): the JS heap in use, and array buffers (message payloads, encoded parts). */
   maxHeapMiB: number
   maxArrayBuffersMiB: number
   cpuCores: number
-  /** The consumer process's CPU time (user + system), start to stop. */
+  /** The consumer processes' CPU time (user + system), start to stop, summed. */
   cpuMs: number
   disk: { parts: number; bytes: number }
   load: [number, number]
@@ -443,13 +453,15 @@ type RunResult = {
 
 const quantile = (sorted: Float64Array, q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!
 
-async function run(mode: 'backlog' | 'live', messages: Message[], rate: number): Promise<RunResult> {
+async function run(mode: 'backlog' | 'live', messages: Message[], rate: number, instances = 1): Promise<RunResult> {
   const n = messages.length
   const load0 = loadavg()[0]!
   const nats = await startNatsServer()
-  const dataDir = mkdtempSync(join(tmpdir(), 'valtrack-bench-consumer-'))
+  const dataDirs = Array.from({ length: instances }, () => mkdtempSync(join(tmpdir(), 'valtrack-bench-consumer-')))
   const nc = await connect({ servers: nats.url })
-  let consumer: ConsumerProcess | undefined
+  let consumers: ConsumerProcess[] = []
+  const start = () => (consumers = dataDirs.map((d, i) => new ConsumerProcess(nats.url, d, instances === 1 ? 'bench' : `bench${i}`)))
+  const total = () => consumers.reduce((a, c) => a + c.acked, 0)
   try {
     await createDurable(nc)
     const js = jetstream(nc)
@@ -458,73 +470,87 @@ async function run(mode: 'backlog' | 'live', messages: Message[], rate: number):
     let publishMs: number
     if (mode === 'backlog') {
       publishMs = await publishAll(js, messages, pubTime, kindOf)
-      consumer = new ConsumerProcess(nats.url, dataDir)
+      start()
     } else {
-      consumer = new ConsumerProcess(nats.url, dataDir)
-      const c = consumer
-      await c.until('the consumer to connect', () => c.ready !== undefined, 30_000)
+      for (const c of start()) await c.until('the consumer to connect', () => c.ready !== undefined, 30_000)
       publishMs = await publishAll(js, messages, pubTime, kindOf, rate)
     }
-    const c = consumer
-    await c.until(`${n} acknowledged`, () => c.acked >= n, 600_000)
-    const done = await c.stop()
-    consumer = undefined
+    // Each waits for all of them (and fails if its own process exits first).
+    await Promise.all(consumers.map((c) => c.until(`${n} acknowledged`, () => total() >= n, 600_000)))
+    const dones = await Promise.all(consumers.map((c) => c.stop()))
+    const cs = consumers
+    consumers = []
 
-    const s = done.stats
+    const s = { consumed: 0, acked: 0, redeliveries: 0, duplicates: 0, deadLetters: 0, flushFailures: 0 }
+    for (const d of dones) for (const k of Object.keys(s) as Array<keyof typeof s>) s[k] += d.stats[k]
     if (s.consumed !== n || s.acked !== n || s.redeliveries || s.duplicates || s.deadLetters || s.flushFailures)
-      throw new Error(`consumer stats off: ${JSON.stringify(s)}`)
+      throw new Error(`consumer stats off (${instances === 1 ? 'one consumer' : `${instances} consumers, summed`}): ${JSON.stringify(s)}`)
     const info = await (await jetstreamManager(nc)).consumers.info(STREAM_NAME, DURABLE)
     const stream = await (await jetstreamManager(nc)).streams.info(STREAM_NAME)
     if (info.num_pending !== 0 || info.num_ack_pending !== 0 || stream.state.messages !== 0 || stream.state.last_seq !== n)
       throw new Error(`server: ${info.num_pending} pending, ${info.num_ack_pending} unacknowledged, ${stream.state.messages} messages kept, last seq ${stream.state.last_seq}`)
-    // The consumer acknowledges in the order it consumed, which is stream order (one consumer, no redelivery):
-    // after a flush with `total` acknowledged in all, sequences 1..total are. Each of them must be on disk by then:
-    // per file, the file's parts (consecutive runs of its rows) reach its last sequence at or below `total`.
-    const lastOfKind = [new Int32Array(n + 1), new Int32Array(n + 1)] as const
-    for (let s = 1; s <= n; s++) {
-      lastOfKind[0][s] = kindOf[s] === 0 ? s : lastOfKind[0][s - 1]!
-      lastOfKind[1][s] = kindOf[s] === 1 ? s : lastOfKind[1][s - 1]!
-    }
-    const fileKind: Record<FileKind, 0 | 1> = { discovery_events: 0, metadata_events: 1, validator_metadata_events: 1 }
-    const ackTime = new Float64Array(n + 1)
-    let prev = 0
-    for (const f of c.flushes) {
-      if (f.total !== prev + f.acked || f.total > n) throw new Error(`flush reports ${f.acked} acknowledged, ${f.total} in all, after ${prev}`)
-      for (const file of FILE_KINDS) {
-        const need = lastOfKind[fileKind[file]][f.total]!
-        if (f.highest[file] < need) throw new Error(`${f.total} acknowledged while ${file} parts reach only seq ${f.highest[file]} (${need} needed)`)
+    for (const c of cs) {
+      let prev = 0
+      for (const f of c.flushes) {
+        if (f.total !== prev + f.acked || f.total > n) throw new Error(`flush reports ${f.acked} acknowledged, ${f.total} in all, after ${prev}`)
+        prev = f.total
       }
-      ackTime.fill(f.t, prev + 1, f.total + 1)
-      prev = f.total
     }
-    const disk = await verifyDisk(dataDir, n, kindOf)
+    // One consumer: it acknowledges in the order it consumed, which is stream order (no redelivery): after a
+    // flush with `total` acknowledged in all, sequences 1..total are. Each of them must be on disk by then: per
+    // file, the file's parts (consecutive runs of its rows) reach its last sequence at or below `total`. (With
+    // several, each takes an interleaved share of the stream: not checked per acknowledgement, and no latency.)
+    const ackTime = new Float64Array(n + 1)
+    if (instances === 1) {
+      const c = cs[0]!
+      const lastOfKind = [new Int32Array(n + 1), new Int32Array(n + 1)] as const
+      for (let s = 1; s <= n; s++) {
+        lastOfKind[0][s] = kindOf[s] === 0 ? s : lastOfKind[0][s - 1]!
+        lastOfKind[1][s] = kindOf[s] === 1 ? s : lastOfKind[1][s - 1]!
+      }
+      const fileKind: Record<FileKind, 0 | 1> = { discovery_events: 0, metadata_events: 1, validator_metadata_events: 1 }
+      let prev = 0
+      for (const f of c.flushes) {
+        for (const file of FILE_KINDS) {
+          const need = lastOfKind[fileKind[file]][f.total]!
+          if (f.highest[file] < need) throw new Error(`${f.total} acknowledged while ${file} parts reach only seq ${f.highest[file]} (${need} needed)`)
+        }
+        ackTime.fill(f.t, prev + 1, f.total + 1)
+        prev = f.total
+      }
+    }
+    const disk = await verifyDisk(dataDirs, n, kindOf)
     const lat = new Float64Array(n)
     for (let seq = 1; seq <= n; seq++) lat[seq - 1] = ackTime[seq]! - pubTime[seq]!
     lat.sort()
-    const consumeMs = c.flushes.at(-1)!.t - c.first!
-    const flushMs = c.flushes.map((f) => f.ms)
+    const flushes = cs.flatMap((c) => c.flushes)
+    const lastAck = Math.max(...cs.map((c) => c.flushes.at(-1)?.t ?? 0))
+    const consumeMs = lastAck - Math.min(...cs.map((c) => c.first ?? Infinity))
+    const flushMs = flushes.map((f) => f.ms)
+    const cpuMs = dones.reduce((a, d) => a + d.cpuUserMs + d.cpuSystemMs, 0)
     return {
       mode,
+      instances,
       events: n,
       publishMs,
       consumeMs,
-      tailMs: c.flushes.at(-1)!.t - pubTime.reduce((a, b) => Math.max(a, b), 0),
+      tailMs: lastAck - pubTime.reduce((a, b) => Math.max(a, b), 0),
       eventsPerS: n / (consumeMs / 1000),
-      latency: mode === 'live' ? { p50: quantile(lat, 0.5), p99: quantile(lat, 0.99), max: lat[n - 1]! } : undefined,
+      latency: mode === 'live' && instances === 1 ? { p50: quantile(lat, 0.5), p99: quantile(lat, 0.99), max: lat[n - 1]! } : undefined,
       flushes: { count: flushMs.length, meanMs: flushMs.reduce((a, b) => a + b, 0) / flushMs.length, maxMs: Math.max(...flushMs), totalMs: flushMs.reduce((a, b) => a + b, 0) },
-      maxRssMiB: done.maxRssKiB / 1024,
-      maxHeapMiB: Math.max(...c.flushes.map((f) => f.heapUsed)) / 2 ** 20,
-      maxArrayBuffersMiB: Math.max(...c.flushes.map((f) => f.arrayBuffers)) / 2 ** 20,
-      cpuCores: (done.cpuUserMs + done.cpuSystemMs) / done.elapsedMs,
-      cpuMs: done.cpuUserMs + done.cpuSystemMs,
+      maxRssMiB: Math.max(...dones.map((d) => d.maxRssKiB)) / 1024,
+      maxHeapMiB: Math.max(...flushes.map((f) => f.heapUsed)) / 2 ** 20,
+      maxArrayBuffersMiB: Math.max(...flushes.map((f) => f.arrayBuffers)) / 2 ** 20,
+      cpuCores: cpuMs / Math.max(...dones.map((d) => d.elapsedMs)),
+      cpuMs,
       disk,
       load: [load0, loadavg()[0]!],
     }
   } finally {
-    if (consumer) consumer.child.kill('SIGKILL')
+    for (const c of consumers) c.child.kill('SIGKILL')
     await nc.close().catch(() => undefined)
     await nats.dispose()
-    rmSync(dataDir, { recursive: true, force: true })
+    for (const d of dataDirs) rmSync(d, { recursive: true, force: true })
   }
 }
 
@@ -533,19 +559,20 @@ const num = (v: number) => Math.round(v).toLocaleString('en-US')
 function report(r: RunResult, rate: number): void {
   const f = r.flushes
   if (r.mode === 'backlog') {
-    console.log(`  backlog: ${num(r.events)} events published first (${num(r.events / (r.publishMs / 1000))}/s), then consumed`)
-    console.log(`    ${'throughput, durable acks'.padEnd(44)} ${num(r.eventsPerS).padStart(12)} events/s (${(r.consumeMs / 1000).toFixed(2)} s, first message to last ack)`)
+    const who = r.instances === 1 ? 'one consumer' : `${r.instances} consumer processes, one durable name (instance ids and data directories their own)`
+    console.log(`  backlog: ${num(r.events)} events published first (${num(r.events / (r.publishMs / 1000))}/s), then consumed by ${who}`)
+    console.log(`    ${(r.instances === 1 ? 'throughput, durable acks' : 'throughput, durable acks, all together').padEnd(44)} ${num(r.eventsPerS).padStart(12)} events/s (${(r.consumeMs / 1000).toFixed(2)} s, first message to last ack)`)
   } else {
     const l = r.latency!
     console.log(`  live: ${num(r.events)} events published at ${num(rate)}/s (achieved ${num(r.events / (r.publishMs / 1000))}/s) while consuming`)
     console.log(`    ${'throughput, durable acks'.padEnd(44)} ${num(r.eventsPerS).padStart(12)} events/s (the last ack ${(r.tailMs / 1000).toFixed(1)} s after the last publish)`)
     console.log(`    ${'publish → ack'.padEnd(44)} p50 ${num(l.p50)} ms, p99 ${num(l.p99)} ms, max ${num(l.max)} ms`)
   }
-  console.log(`    flushes: ${f.count} (mean ${f.meanMs.toFixed(0)} ms, max ${f.maxMs.toFixed(0)} ms, ${((100 * f.totalMs) / r.consumeMs).toFixed(0)}% of the time); ${r.disk.parts} parts, ${(r.disk.bytes / 2 ** 20).toFixed(1)} MiB; every seq on disk exactly once, each ack after its rows`)
-  console.log(`    consumer: peak RSS ${r.maxRssMiB.toFixed(0)} MiB (after a flush at most: heap ${r.maxHeapMiB.toFixed(0)} MiB, array buffers ${r.maxArrayBuffersMiB.toFixed(0)} MiB), CPU ${(r.cpuMs / 1000).toFixed(1)} s (${num((r.cpuMs * 1000) / r.events)} µs/event with start and stop, ${r.cpuCores.toFixed(2)} cores); load average ${r.load[0].toFixed(2)} → ${r.load[1].toFixed(2)}`)
+  console.log(`    flushes: ${f.count} (mean ${f.meanMs.toFixed(0)} ms, max ${f.maxMs.toFixed(0)} ms, ${((100 * f.totalMs) / (r.consumeMs * r.instances)).toFixed(0)}% of the time${r.instances === 1 ? '' : ', per process'}); ${r.disk.parts} parts, ${(r.disk.bytes / 2 ** 20).toFixed(1)} MiB; every seq on disk exactly once${r.instances === 1 ? ', each ack after its rows' : ` (across the ${r.instances} data directories)`}`)
+  console.log(`    ${r.instances === 1 ? 'consumer' : 'consumers'}: peak RSS ${r.maxRssMiB.toFixed(0)} MiB${r.instances === 1 ? '' : ' (the larger)'} (after a flush at most: heap ${r.maxHeapMiB.toFixed(0)} MiB, array buffers ${r.maxArrayBuffersMiB.toFixed(0)} MiB), CPU ${(r.cpuMs / 1000).toFixed(1)} s${r.instances === 1 ? '' : ' together'} (${num((r.cpuMs * 1000) / r.events)} µs/event with start and stop, ${r.cpuCores.toFixed(2)} cores); load average ${r.load[0].toFixed(2)} → ${r.load[1].toFixed(2)}`)
 }
 
-export type BenchConsumerResult = { backlog?: RunResult; live?: RunResult }
+export type BenchConsumerResult = { backlog?: RunResult; backlog2?: RunResult; live?: RunResult }
 
 /** Runs both (see the module comment) and prints them. */
 export async function benchConsumer(events = 100_000, liveRate = 20_000): Promise<BenchConsumerResult> {
@@ -555,11 +582,13 @@ export async function benchConsumer(events = 100_000, liveRate = 20_000): Promis
   console.log(
     `consumer: ${num(events)} events (${num(discoveredCount)} peer_discovered, ${num(events - discoveredCount)} metadata_received, mean ${num(bytes / events)} B) through nats-server, durable acks (parts fsynced)`,
   )
-  // BENCH_CONSUMER_ONLY=backlog or live: one of the two (for repeated measurements).
-  const only = process.env.BENCH_CONSUMER_ONLY
+  // BENCH_CONSUMER_ONLY=backlog, backlog2 or live (or several, comma-separated): only those (for repeated measurements).
+  const only = process.env.BENCH_CONSUMER_ONLY?.split(',')
+  const want = (r: keyof BenchConsumerResult) => !only || only.includes(r)
   const out: BenchConsumerResult = {}
-  if (only !== 'live') report((out.backlog = await run('backlog', messages, liveRate)), liveRate)
-  if (only !== 'backlog') report((out.live = await run('live', messages, liveRate)), liveRate)
+  if (want('backlog')) report((out.backlog = await run('backlog', messages, liveRate)), liveRate)
+  if (want('backlog2')) report((out.backlog2 = await run('backlog', messages, liveRate, 2)), liveRate)
+  if (want('live')) report((out.live = await run('live', messages, liveRate)), liveRate)
   return out
 }
 

@@ -1,6 +1,6 @@
 /**
  * The consumer of the consumer benchmark (benchConsumer.ts), alone in its process so that its RSS and CPU are
- * its own: `node dist/consumer/benchConsumerChild.js <nats url> <durable name> <dataDir>`. The Consumer with its
+ * its own: `node dist/consumer/benchConsumerChild.js <nats url> <durable name> <dataDir> [instanceId]`. The Consumer with its
  * production defaults (batch 500, flush at 10,000 unacknowledged, parts at most 10 s old). Prints JSON lines:
  * `ready` once connected, `first` at the first message consumed, `flush` after each flush (onFlush) with the
  * count acknowledged and, per file, the highest stream sequence in its finalised parts (from their names), and `done` after
@@ -14,7 +14,7 @@ import { Consumer } from './consumer.js'
 import { parsePartName } from './parts.js'
 import { FILE_KINDS } from './schema.js'
 
-const [url, name, dataDir] = process.argv.slice(2)
+const [url, name, dataDir, instanceId = 'bench'] = process.argv.slice(2)
 const wall = () => performance.timeOrigin + performance.now()
 const say = (o: Record<string, unknown>) => process.stdout.write(`${JSON.stringify(o)}\n`)
 
@@ -46,7 +46,7 @@ consumer = await Consumer.start({
   servers: [url!],
   name: name!,
   dataDir: dataDir!,
-  instanceId: 'bench',
+  instanceId,
   logger: silentLogger,
   onFlush: (ms, acked) => {
     const t = wall()
