@@ -26,7 +26,7 @@
  * (getrusage) and CPU time are the consumer process's alone; "µs/event" is its CPU time over the events,
  * start-up and stop included. Times are wall clock, comparable across the processes.
  * BENCH_CONSUMER_CPU_PROF=<dir> runs the consumer with `--cpu-prof` into that directory; BENCH_CONSUMER_NODE_FLAGS
- * replaces those V8 flags (nodeFlags.ts's CONSUMER_NODE_FLAGS) for the consumer process; BENCH_CONSUMER_ONLY=backlog, backlog2
+ * replaces the V8 flags the binary runs with (its shebang's, nodeFlags.ts; e.g. `--max-semi-space-size=16`) for the consumer process; BENCH_CONSUMER_ONLY=backlog, backlog2
  * or live (comma-separated for several) runs only those.
  */
 import { type ChildProcess, spawn } from 'node:child_process'
@@ -42,7 +42,7 @@ import { forkSchedule } from '../forks.js'
 import { computeSubscribedSubnets } from '../inference/subnets.js'
 import { silentLogger } from '../logger.js'
 import { builtinNetwork } from '../networks.js'
-import { CONSUMER_NODE_FLAGS } from '../nodeFlags.js'
+import { SENTRY_NODE_FLAGS } from '../nodeFlags.js'
 import { messageId } from '../sinks/natsSink.js'
 import { defaultStreamSettings, ensureStream, STREAM_NAME } from '../sinks/streamConfig.js'
 import { type Rng, rng } from '../testing/random.js'
@@ -308,7 +308,7 @@ class ConsumerProcess {
   constructor(url: string, dataDir: string, instanceId = 'bench') {
     const script = fileURLToPath(new URL('./benchConsumerChild.js', import.meta.url))
     const prof = process.env.BENCH_CONSUMER_CPU_PROF
-    const v8 = process.env.BENCH_CONSUMER_NODE_FLAGS?.split(' ').filter(Boolean) ?? CONSUMER_NODE_FLAGS
+    const v8 = process.env.BENCH_CONSUMER_NODE_FLAGS?.split(' ').filter(Boolean) ?? SENTRY_NODE_FLAGS
     const flags = [...v8, ...(prof ? ['--cpu-prof', '--cpu-prof-dir', prof] : [])]
     this.child = spawn(process.execPath, [...flags, script, url, DURABLE, dataDir, instanceId], { stdio: ['pipe', 'pipe', 'pipe'] })
     this.child.stderr!.setEncoding('utf8').on('data', (d: string) => (this.stderr = (this.stderr + d).slice(-8_000)))
