@@ -31,8 +31,9 @@ export interface MonitoringStackArgs {
     networkName: pulumi.Input<string>;
     /**
      * The parsed stack config: `config.monitoring` (images, retention, thresholds, the webhook secret), the
-     * UIs' host ports, bindAddress and deleteVolumesOnDestroy. What is scraped comes from the service
-     * registry (components/services.ts), not from here.
+     * UIs' host ports, bindAddress and deleteVolumesOnDestroy, and `config.validatorTracker.enabled`, which
+     * turns on the tracker's scrape jobs, rules and Network dashboard. What is scraped comes from the service
+     * registry (components/services.ts), filtered by the features deployed (monitoring/features.ts).
      */
     config: NodeConfig;
 }
@@ -63,7 +64,7 @@ export class MonitoringStack extends pulumi.ComponentResource {
             stack,
             networkName: args.networkName,
             config,
-            files: renderPlainFiles({ stack, monitoring: config.monitoring }),
+            files: renderPlainFiles({ stack, monitoring: config.monitoring, validatorTracker: config.validatorTracker.enabled }),
             volumes: this.dataVolumes(name, stack, config.deleteVolumesOnDestroy),
             opts: child,
         };

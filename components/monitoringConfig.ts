@@ -58,6 +58,10 @@ export interface AlertThresholds {
     clockDriftSeconds: number;
     /** A peer-monitor layer without a successful poll for this many seconds fires PeerMonitorStale. */
     peerMonitorStaleSeconds: number;
+    /** No successful valtrack handshake for this many seconds fires ValtrackNoHandshake (validator tracker only). */
+    valtrackHandshakeStaleSeconds: number;
+    /** Consumer lag (`valtrack_consumer_lag{state="pending"}`) above this many messages and rising fires ValtrackConsumerLagGrowing. */
+    valtrackConsumerLagMessages: number;
 }
 
 export interface MonitoringConfig {
@@ -100,6 +104,8 @@ export const MONITORING_CONFIG_KEYS = {
     memoryAvailableMinPercent: "10",
     clockDriftSeconds: "0.5",
     peerMonitorStaleSeconds: "120",
+    valtrackHandshakeStaleSeconds: "900",
+    valtrackConsumerLagMessages: "10000",
 } as const;
 
 export type MonitoringConfigKey = keyof typeof MONITORING_CONFIG_KEYS;
@@ -194,6 +200,8 @@ export function parseMonitoringConfig(read: ConfigReader, readSecret: SecretConf
             memoryAvailableMinPercent: int("memoryAvailableMinPercent", 1, 99),
             clockDriftSeconds: parseDecimalInRange("clockDriftSeconds", withDefault("clockDriftSeconds"), 0.001, 60),
             peerMonitorStaleSeconds: int("peerMonitorStaleSeconds", 10, 86400),
+            valtrackHandshakeStaleSeconds: int("valtrackHandshakeStaleSeconds", 60, 86400),
+            valtrackConsumerLagMessages: int("valtrackConsumerLagMessages", 1, 100000000),
         },
     };
 }

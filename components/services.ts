@@ -12,11 +12,19 @@ export interface ServiceUser {
     gid: number;
 }
 
-/** Where Prometheus scrapes a service: one of its `ports` (by name), the HTTP path and the job name. */
+/** An optional part of the stack, deployed only when its config key is on (`eth-node:validatorTracker`). */
+export type MonitoredFeature = "validatorTracker";
+
+/**
+ * Where Prometheus scrapes a service: one of its `ports` (by name), the HTTP path and the job name, and — for a
+ * service of an optional part of the stack — the feature it belongs to: it is scraped, alerted on and shown on
+ * dashboards only when that feature is on (components/monitoring/features.ts).
+ */
 export interface MetricsSpec<PortName extends string> {
     job: string;
     port: PortName;
     path: string;
+    feature?: MonitoredFeature;
 }
 
 export interface ServiceSpec<PortName extends string = string> {
@@ -148,9 +156,11 @@ export const SERVICES = {
         dataDir: "/alloy-data",
     }),
     // The validator tracker (components/validatorTracker.ts), deployed when `eth-node:validatorTracker` is on:
-    // NATS with JetStream, and valtrack's sentry and consumer (one image built from ../valtrack). No `metrics`
-    // yet: every scrape target is scraped (and alerted on when down) whether or not its service is deployed, so
-    // the tracker's scrape jobs come with its monitoring, which must follow `validatorTracker`.
+    // NATS with JetStream, and valtrack's sentry and consumer (one image built from ../valtrack). Their metrics
+    // specs carry `feature: "validatorTracker"`, so they are scraped (and alerted on) only when it is on.
+    // NATS has no `metrics`: nats-server serves JSON (/varz, /jsz), not Prometheus text, and its exporter
+    // (prometheus-nats-exporter) is not available to this build, so NATS is watched through its clients: the
+    // consumer's view of its JetStream consumer (valtrack_consumer_lag) and the sentry's publish results.
     nats: service({
         containerSuffix: "nats",
         alias: "nats",
@@ -169,6 +179,7 @@ export const SERVICES = {
         // the configured host ports themselves: its ENR advertises its listen ports, so they must be the ones
         // peers reach.
         ports: { metrics: 9110, p2pTcp: 9000, p2pUdp: 9000 },
+        metrics: { job: "valtrack-sentry", port: "metrics", path: "/metrics", feature: "validatorTracker" },
         user: user(10005),
     }),
     valtrackConsumer: service({
@@ -177,6 +188,7 @@ export const SERVICES = {
         role: "valtrack-consumer",
         // /metrics and /healthz; the read-only API (/validators, /peers, /stats), published on bindAddress.
         ports: { metrics: 9111, api: 9120 },
+        metrics: { job: "valtrack-consumer", port: "metrics", path: "/metrics", feature: "validatorTracker" },
         user: user(10006),
         // Its parquet parts.
         dataDir: "/data",
@@ -240,6 +252,8 @@ export interface ScrapeTarget {
     path: string;
     /** `alias:port`: the target in static_configs, and the `instance` label of its series. */
     address: string;
+    /** The optional part of the stack it belongs to; absent: always deployed, always scraped. */
+    feature?: MonitoredFeature;
 }
 
 /** The scrape target of one service; throws for a service without a metrics endpoint. */
@@ -255,10 +269,14 @@ export function scrapeTargetOf(id: ServiceId): ScrapeTarget {
         port,
         path: spec.metrics.path,
         address: `${spec.alias}:${port}`,
+        ...(spec.metrics.feature ? { feature: spec.metrics.feature } : {}),
     };
 }
 
-/** Every scrape target of the stack, in registry order: the only list prometheus.yml is generated from. */
+/**
+ * Every scrape target in the registry, in registry order, whatever is deployed: prometheus.yml is generated
+ * from those of them whose feature is on (monitoredScrapeTargets in components/monitoring/features.ts).
+ */
 export function scrapeTargets(): ScrapeTarget[] {
     return serviceIds()
         .filter((id) => specOf(id).metrics !== undefined)

@@ -7,6 +7,7 @@ import * as path from "path";
 import { parseMonitoringConfig } from "../components/monitoringConfig";
 import { metricNamesIn, substituteGrafanaVariables } from "../components/monitoring/promql";
 import { PEER_MONITOR_METRIC_NAMES } from "../components/monitoring/peerMonitorMetrics";
+import { ALL_FEATURES, NO_FEATURES } from "../components/monitoring/features";
 import { allPromExpressions } from "./monitoringTools";
 
 interface CatalogEntry {
@@ -14,6 +15,8 @@ interface CatalogEntry {
     type: "gauge" | "counter" | "histogram" | "summary";
     target: string;
     source: string;
+    /** The optional part of the stack that deploys the target (its names are scraped only then). */
+    requires?: "validatorTracker";
     help: string;
 }
 
@@ -56,16 +59,18 @@ describe("metrics catalog", () => {
             expect(entry.name).toMatch(/^[a-zA-Z_:][a-zA-Z0-9_:]*$/);
             expect(["gauge", "counter", "histogram", "summary"]).toContain(entry.type);
             expect(entry.target.length).toBeGreaterThan(0);
-            expect(entry.source).toMatch(/^(https:\/\/|peer-monitor\/)/);
+            expect(entry.source).toMatch(/^(https:\/\/|peer-monitor\/|valtrack\/)/);
+            if (entry.source.startsWith("valtrack/")) expect(entry.requires).toBe("validatorTracker");
             expect(entry.help.length).toBeGreaterThan(5);
         }
     });
 
     it.each([
-        ["default thresholds", parseMonitoringConfig(() => undefined).thresholds],
-    ])("covers every metric name used by a rule or dashboard (%s)", (_, thresholds) => {
+        ["default thresholds, no optional part", parseMonitoringConfig(() => undefined).thresholds, NO_FEATURES],
+        ["default thresholds, validator tracker on", parseMonitoringConfig(() => undefined).thresholds, ALL_FEATURES],
+    ])("covers every metric name used by a rule or dashboard (%s)", (_, thresholds, features) => {
         const missing: string[] = [];
-        for (const { where, expr } of allPromExpressions(thresholds)) {
+        for (const { where, expr } of allPromExpressions(thresholds, features)) {
             for (const name of metricNamesIn(expr)) {
                 if (!catalogEntryFor(name)) missing.push(`${name} (${where})`);
             }
@@ -75,7 +80,7 @@ describe("metrics catalog", () => {
 
     it("rate(), irate() and increase() are applied to counters only (a gauge such as chain_head_block needs deriv())", () => {
         const misuse: string[] = [];
-        for (const { where, expr } of allPromExpressions()) {
+        for (const { where, expr } of allPromExpressions(undefined, ALL_FEATURES)) {
             for (const [, fn, name] of expr.matchAll(/\b(rate|irate|increase)\s*\(\s*([a-zA-Z_:][a-zA-Z0-9_:]*)/g)) {
                 const entry = catalogEntryFor(name);
                 const counterLike = entry?.type === "counter" || (entry !== undefined && name !== entry.name && name.endsWith("_bucket"));
@@ -83,6 +88,17 @@ describe("metrics catalog", () => {
             }
         }
         expect(misuse).toEqual([]);
+    });
+
+    it("without the validator tracker, no rule or dashboard uses a name that only it exports", () => {
+        const used = allPromExpressions(undefined, NO_FEATURES).flatMap(({ expr }) => metricNamesIn(substituteGrafanaVariables(expr)));
+        expect(used.filter((n) => catalogEntryFor(n)?.requires !== undefined)).toEqual([]);
+    });
+
+    it("marks every name of the validator tracker's targets as requiring it", () => {
+        const tracker = catalog.filter((e) => e.target === "valtrack-sentry" || e.target === "valtrack-consumer");
+        expect(tracker.length).toBeGreaterThan(15);
+        expect(tracker.filter((e) => e.requires !== "validatorTracker")).toEqual([]);
     });
 
     it("has an entry for every peer-monitor name the rules and dashboards refer to", () => {

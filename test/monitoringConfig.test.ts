@@ -31,6 +31,8 @@ describe("parseMonitoringConfig", () => {
             memoryAvailableMinPercent: Number(K.memoryAvailableMinPercent),
             clockDriftSeconds: Number(K.clockDriftSeconds),
             peerMonitorStaleSeconds: Number(K.peerMonitorStaleSeconds),
+            valtrackHandshakeStaleSeconds: Number(K.valtrackHandshakeStaleSeconds),
+            valtrackConsumerLagMessages: Number(K.valtrackConsumerLagMessages),
         });
     });
 
@@ -92,6 +94,8 @@ describe("parseMonitoringConfig", () => {
         ["diskWarnPercent", "100", "from 1 to 99"],
         ["clockDriftSeconds", "-1", "decimal number"],
         ["peerMonitorStaleSeconds", "5", "from 10 to 86400"],
+        ["valtrackHandshakeStaleSeconds", "30", "from 60 to 86400"],
+        ["valtrackConsumerLagMessages", "0", "from 1 to 100000000"],
     ])("rejects %s = %j with a message naming key, value and what is allowed", (key, value, allowed) => {
         const parse = () => parseMonitoringConfig(reader({ [key]: value }));
         expect(parse).toThrow(ConfigError);

@@ -7,7 +7,8 @@ import * as path from "path";
 import { parse } from "yaml";
 import { parseMonitoringConfig } from "../components/monitoringConfig";
 import { buildAlertRules, renderAlertRuleTests, renderAlertRules, AlertRule } from "../components/monitoring/alertRules";
-import { GeneratedFile } from "../components/monitoring/files";
+import { GeneratedFile, renderMonitoringFiles } from "../components/monitoring/files";
+import { ALL_FEATURES, NO_FEATURES, monitoredScrapeTargets } from "../components/monitoring/features";
 import { renderPrometheusConfig } from "../components/monitoring/prometheusConfig";
 import { jobMatcher, substituteGrafanaVariables } from "../components/monitoring/promql";
 import { datasourceUid, scrapeTargets, serviceIds, serviceUrl, SERVICES } from "../components/services";
@@ -37,15 +38,39 @@ function byPath(files: GeneratedFile[], renderPath: string): GeneratedFile {
 describe("generated files (structure)", () => {
     const files = renderFixture("fixture-default");
 
-    it("scrapes every registry service with a metrics endpoint, once each: all but Grafana and (for now) the validator tracker", () => {
+    it("scrapes every registry service with a metrics endpoint, once each: all but Grafana and NATS, the tracker's only when it is on", () => {
         const prom = parse(byPath(files, "prometheus/prometheus.yml").content);
         const jobs = prom.scrape_configs.map((j: any) => `${j.job_name} ${j.static_configs[0].targets[0]}${j.metrics_path}`);
-        expect(jobs).toEqual(scrapeTargets().map((t) => `${t.job} ${t.address}${t.path}`));
-        // The tracker's services are scraped once scraping follows `validatorTracker` (components/services.ts).
+        expect(jobs).toEqual(monitoredScrapeTargets(NO_FEATURES).map((t) => `${t.job} ${t.address}${t.path}`));
+        // Off by default: the tracker's services are not deployed, so not scraped (TargetDown would fire for them).
         const notScraped = ["grafana", "nats", "valtrackSentry", "valtrackConsumer"];
-        expect(scrapeTargets().map((t) => t.service)).toEqual(serviceIds().filter((id) => !notScraped.includes(id)));
+        expect(monitoredScrapeTargets(NO_FEATURES).map((t) => t.service)).toEqual(serviceIds().filter((id) => !notScraped.includes(id)));
+        // NATS serves no Prometheus text (its exporter is not available): it has no scrape job either way.
+        expect(monitoredScrapeTargets(ALL_FEATURES).map((t) => t.service)).toEqual(serviceIds().filter((id) => !["grafana", "nats"].includes(id)));
+        expect(scrapeTargets().filter((t) => t.feature !== undefined).map((t) => t.service)).toEqual(["valtrackSentry", "valtrackConsumer"]);
         expect(prom.global.external_labels).toEqual({ stack: "fixture-default" });
         expect(prom.alerting.alertmanagers[0].static_configs[0].targets).toEqual([`${SERVICES.alertmanager.alias}:${SERVICES.alertmanager.ports.http}`]);
+    });
+
+    it("with the validator tracker on: scrapes its sentry and consumer and renders its rules and the Network dashboard; off: none of them", () => {
+        const monitoring = parseMonitoringConfig(() => undefined);
+        const on = renderMonitoringFiles({ stack: "t", monitoring, validatorTracker: true }, undefined);
+        const off = renderMonitoringFiles({ stack: "t", monitoring, validatorTracker: false }, undefined);
+        expect(renderMonitoringFiles({ stack: "t", monitoring }, undefined)).toEqual(off);
+        const jobsOf = (fs: GeneratedFile[]) => parse(byPath(fs, "prometheus/prometheus.yml").content).scrape_configs.map((j: any) => `${j.job_name} ${j.static_configs[0].targets[0]}${j.metrics_path}`);
+        const tracker = [
+            `valtrack-sentry valtrack-sentry:${SERVICES.valtrackSentry.ports.metrics}/metrics`,
+            `valtrack-consumer valtrack-consumer:${SERVICES.valtrackConsumer.ports.metrics}/metrics`,
+        ];
+        expect(jobsOf(on)).toEqual(expect.arrayContaining(tracker));
+        expect(jobsOf(off)).toEqual(jobsOf(on).filter((j: string) => !tracker.includes(j)));
+        const groups = (fs: GeneratedFile[]) => parse(byPath(fs, "prometheus/rules/eth-node.rules.yml").content).groups.map((g: any) => g.name);
+        expect(groups(on)).toContain("eth-node-validator-tracker");
+        expect(groups(off)).not.toContain("eth-node-validator-tracker");
+        expect(byPath(off, "prometheus/rules/eth-node.rules.yml").content).not.toContain("valtrack");
+        expect(on.map((f) => f.renderPath)).toContain("grafana/dashboards/network.json");
+        expect(off.map((f) => f.renderPath)).not.toContain("grafana/dashboards/network.json");
+        expect(off.map((f) => f.content).join("\n")).not.toContain("valtrack_");
     });
 
     it("refuses two scrape targets with one job name", () => {
@@ -167,8 +192,8 @@ describe("generated files (structure)", () => {
     });
 
     it("gives every rule a firing and a quiet promtool case, and keeps the test file out of the containers", () => {
-        const rules = buildAlertRules(DEFAULT_THRESHOLDS);
-        expect(rules.length).toBeGreaterThanOrEqual(13);
+        const rules = buildAlertRules(DEFAULT_THRESHOLDS, ALL_FEATURES);
+        expect(rules.length).toBeGreaterThanOrEqual(19);
         for (const rule of rules) {
             expect(rule.fires.series.length).toBeGreaterThan(0);
             expect(rule.fires.alerts.length).toBeGreaterThan(0);
@@ -179,7 +204,7 @@ describe("generated files (structure)", () => {
     });
 
     it("covers the alerts the node needs", () => {
-        const names = buildAlertRules(DEFAULT_THRESHOLDS).map((r) => r.alert);
+        const names = buildAlertRules(DEFAULT_THRESHOLDS, ALL_FEATURES).map((r) => r.alert);
         expect(names).toEqual(
             expect.arrayContaining([
                 "TargetDown",
@@ -194,6 +219,12 @@ describe("generated files (structure)", () => {
                 "MemoryPressure",
                 "ClockDrift",
                 "PeerMonitorStale",
+                "ValtrackNoHandshake",
+                "ValtrackConsumerLagGrowing",
+                "NatsUnreachable",
+                "ValtrackSentryCannotPublish",
+                "ValtrackEventsDropped",
+                "ValtrackConsumerWriteBlocked",
             ]),
         );
     });
@@ -203,11 +234,17 @@ describe("generated files (structure)", () => {
     });
 });
 
+/** Each stack's files, plus the default stack with the validator tracker on (its rules and their promtool cases). */
+const RENDERED: [string, () => GeneratedFile[]][] = [
+    ...STACKS.map((stack): [string, () => GeneratedFile[]] => [stack, () => renderFixture(stack)]),
+    ["default with validatorTracker", () => renderMonitoringFiles({ stack: "tracker", monitoring: parseMonitoringConfig(() => undefined), validatorTracker: true }, undefined)],
+];
+
 describeWithTools(["promtool", "amtool"], "generated files (promtool and amtool)", () => {
-    for (const stack of STACKS) {
+    for (const [stack, render] of RENDERED) {
         describe(stack, () => {
-            const dir = tempDir(stack);
-            beforeAll(() => writeRendered(dir, renderFixture(stack)));
+            const dir = tempDir(stack.replace(/\W+/g, "-"));
+            beforeAll(() => writeRendered(dir, render()));
 
             it("prometheus.yml passes promtool check config (its rule_files resolve)", () => {
                 const r = run("promtool", ["check", "config", "prometheus/prometheus.yml"], dir);
@@ -234,7 +271,7 @@ describeWithTools(["promtool", "amtool"], "generated files (promtool and amtool)
     }
 
     it("the promtool cases discriminate: with firing and quiet inputs swapped, every case fails", () => {
-        const rules = buildAlertRules(DEFAULT_THRESHOLDS);
+        const rules = buildAlertRules(DEFAULT_THRESHOLDS, ALL_FEATURES);
         const swapped: AlertRule[] = rules.map((r) => ({
             ...r,
             fires: { series: r.quiet.series, alerts: r.fires.alerts },
@@ -252,7 +289,7 @@ describeWithTools(["promtool", "amtool"], "generated files (promtool and amtool)
     });
 
     it("the blocks-per-minute panel reads the gauge chain_head_block with deriv(): following, stalled, and no spike on a reorg", () => {
-        const execution = buildDashboards(DEFAULT_THRESHOLDS).find((d) => d.fileName === "execution.json")!;
+        const execution = buildDashboards(DEFAULT_THRESHOLDS, NO_FEATURES).find((d) => d.fileName === "execution.json")!;
         const panel = (execution.model.panels as any[]).find((p) => p.title === "Blocks imported per minute");
         const expr = substituteGrafanaVariables(panel.targets[0].expr);
         const geth = scrapedLabels("execution");
@@ -279,8 +316,9 @@ describeWithTools(["promtool", "amtool"], "generated files (promtool and amtool)
     });
 
     it("every PromQL expression in every rule and dashboard parses", () => {
-        const exprs = allPromExpressions();
-        expect(exprs.length).toBeGreaterThan(50);
+        const exprs = allPromExpressions(DEFAULT_THRESHOLDS, ALL_FEATURES);
+        expect(exprs.length).toBeGreaterThan(70);
+        expect(exprs.filter((e) => e.where.startsWith("network.json")).length).toBeGreaterThan(15);
         const doc = {
             groups: [
                 {

@@ -12,6 +12,7 @@ import { DEFAULT_VALIDATOR_TRACKER_IMAGES } from "../components/config";
 import { parseMonitoringConfig } from "../components/monitoringConfig";
 import { buildAlertRules } from "../components/monitoring/alertRules";
 import { buildDashboards } from "../dashboards";
+import { MonitoredFeatures, NO_FEATURES } from "../components/monitoring/features";
 
 /**
  * The version a validator must have: that of the image the stack deploys it with (promtool ships with Prometheus;
@@ -79,10 +80,16 @@ export function writeRendered(dir: string, files: GeneratedFile[]): void {
     }
 }
 
-/** Every Prometheus expression in the rules and dashboards, with where it comes from. */
-export function allPromExpressions(thresholds = parseMonitoringConfig(() => undefined).thresholds): { where: string; expr: string }[] {
-    const out = buildAlertRules(thresholds).map((r) => ({ where: `rule ${r.alert}`, expr: r.expr }));
-    for (const d of buildDashboards(thresholds)) {
+/**
+ * Every Prometheus expression in the rules and dashboards of a stack with these features (default: none, as
+ * the default stack and the e2e run deploy), with where it comes from. Pass ALL_FEATURES for every rule and panel.
+ */
+export function allPromExpressions(
+    thresholds = parseMonitoringConfig(() => undefined).thresholds,
+    features: MonitoredFeatures = NO_FEATURES,
+): { where: string; expr: string }[] {
+    const out = buildAlertRules(thresholds, features).map((r) => ({ where: `rule ${r.alert}`, expr: r.expr }));
+    for (const d of buildDashboards(thresholds, features)) {
         for (const panel of (d.model.panels ?? []) as any[]) {
             for (const target of panel.targets ?? []) {
                 const type = target.datasource?.type ?? panel.datasource?.type;

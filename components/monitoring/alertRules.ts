@@ -9,13 +9,25 @@ import { executionRules } from "./rules/execution";
 import { hostRules } from "./rules/host";
 import { peerMonitorRules } from "./rules/peerMonitor";
 import { targetRules } from "./rules/targets";
+import { validatorTrackerRules } from "./rules/validatorTracker";
+import { MonitoredFeatures } from "./features";
 import { toYaml } from "./yaml";
 
 export { AlertRule, InputSeries, Severity } from "./rules/rule";
 
-/** Every alert rule for these thresholds, group by group. Pure: the same thresholds always give the same rules. */
-export function buildAlertRules(t: AlertThresholds): AlertRule[] {
-    return [...targetRules(), ...executionRules(t), ...consensusRules(t), ...hostRules(t), ...peerMonitorRules(t)];
+/**
+ * Every alert rule for these thresholds and deployed features, group by group: a feature's group only when it
+ * is on. Pure: the same input always gives the same rules.
+ */
+export function buildAlertRules(t: AlertThresholds, features: MonitoredFeatures): AlertRule[] {
+    return [
+        ...targetRules(),
+        ...executionRules(t),
+        ...consensusRules(t),
+        ...hostRules(t),
+        ...peerMonitorRules(t),
+        ...(features.validatorTracker ? validatorTrackerRules(t) : []),
+    ];
 }
 
 /** The rules file Prometheus loads. */

@@ -9,7 +9,8 @@
  */
 import * as path from "path";
 import { MonitoringConfig } from "../monitoringConfig";
-import { SERVICES, ServiceId, scrapeTargets, specOf } from "../services";
+import { SERVICES, ServiceId, specOf } from "../services";
+import { monitoredScrapeTargets } from "./features";
 import { buildDashboards, dashboardJson } from "../../dashboards";
 import { buildAlertRules, renderAlertRules, renderAlertRuleTests } from "./alertRules";
 import { renderAlertmanagerConfig } from "./alertmanagerConfig";
@@ -35,6 +36,11 @@ export interface GeneratedFile {
 export interface MonitoringFilesInput {
     stack: string;
     monitoring: MonitoringConfig;
+    /**
+     * `config.validatorTracker.enabled`: its services are scraped, its rules and its Network dashboard rendered
+     * only when it is deployed. Absent: off.
+     */
+    validatorTracker?: boolean;
 }
 
 function file(service: ServiceId, relative: string, content: string, opts: Partial<Pick<GeneratedFile, "deploy" | "sensitive">> = {}): GeneratedFile {
@@ -53,16 +59,17 @@ function file(service: ServiceId, relative: string, content: string, opts: Parti
 /** Every generated file except alertmanager.yml: none of them holds a secret. */
 export function renderPlainFiles(input: MonitoringFilesInput): GeneratedFile[] {
     const m = input.monitoring;
-    const rules = buildAlertRules(m.thresholds);
+    const features = { validatorTracker: input.validatorTracker ?? false };
+    const rules = buildAlertRules(m.thresholds, features);
     const rulesFileName = path.posix.basename(PROMETHEUS_RULES_FILE);
     const dashboardsRelative = path.posix.relative(SERVICES.grafana.configDir, GRAFANA_DASHBOARDS_DIR);
     return [
-        file("prometheus", "prometheus.yml", renderPrometheusConfig({ stack: input.stack, scrapeInterval: m.scrapeInterval, targets: scrapeTargets() })),
+        file("prometheus", "prometheus.yml", renderPrometheusConfig({ stack: input.stack, scrapeInterval: m.scrapeInterval, targets: monitoredScrapeTargets(features) })),
         file("prometheus", PROMETHEUS_RULES_FILE, renderAlertRules(rules)),
         file("prometheus", PROMETHEUS_RULES_FILE.replace(/\.yml$/, ".test.yml"), renderAlertRuleTests(rules, rulesFileName), { deploy: false }),
         file("grafana", "provisioning/datasources/eth-node.yaml", renderGrafanaDatasources(m.scrapeInterval)),
         file("grafana", "provisioning/dashboards/eth-node.yaml", renderGrafanaDashboardProvider()),
-        ...buildDashboards(m.thresholds).map((d) => file("grafana", path.posix.join(dashboardsRelative, d.fileName), dashboardJson(d))),
+        ...buildDashboards(m.thresholds, features).map((d) => file("grafana", path.posix.join(dashboardsRelative, d.fileName), dashboardJson(d))),
         file("loki", "loki.yaml", renderLokiConfig({ retention: m.lokiRetention })),
         file("alloy", "config.alloy", renderAlloyConfig({ stack: input.stack })),
     ];
