@@ -51,6 +51,7 @@ const CUSTOM = {
 describe.each([
     ["mainnet", {} as Record<string, string>],
     ["custom", CUSTOM],
+    ["tracker", { validatorTracker: "true" }],
 ])("MonitoringStack (%s)", (stackName, values) => {
     let d: Declared;
     beforeAll(async () => {
@@ -141,7 +142,7 @@ describe.each([
     });
 
     test("uploads exactly the generated files (one source of truth with npm run render)", async () => {
-        const files = renderPlainFiles({ stack: stackName, monitoring: d.config.monitoring });
+        const files = renderPlainFiles({ stack: stackName, monitoring: d.config.monitoring, validatorTracker: d.config.validatorTracker.enabled });
         for (const id of ["prometheus", "grafana", "loki", "alloy"] as const) {
             const uploads = revealSecrets(d.container(REGISTRY[id].alias).inputs.uploads).filter((u: any) => !u.file.includes("/secrets/"));
             const expected = files.filter((f) => f.service === id && f.deploy);
@@ -198,6 +199,24 @@ describe.each([
         expect(await valueOf(d.stack.volumeNames.prometheus)).toBe(`eth-node-${stackName}-prometheus-data`);
         expect(await valueOf(d.stack.containerNames.nodeExporter)).toBe(`eth-node-${stackName}-node-exporter`);
     });
+});
+
+test("the validator tracker's scrape jobs, rules and Network dashboard are uploaded exactly when it is on", async () => {
+    const uploaded = async (stackName: string, values: Record<string, string>) => {
+        const d = await declare(stackName, values);
+        const files = (alias: string): [string, string][] => revealSecrets(d.container(alias).inputs.uploads).map((u: any) => [u.file, u.content]);
+        return { prometheus: files("prometheus"), grafana: files("grafana").map(([file]) => file) };
+    };
+    const on = await uploaded("trackeron", { validatorTracker: "true" });
+    const off = await uploaded("trackeroff", {});
+    const content = (u: { prometheus: [string, string][] }, file: string) => u.prometheus.find(([f]) => f.endsWith(file))?.[1] ?? "";
+    expect(content(on, "prometheus.yml")).toContain("job_name: valtrack-sentry");
+    expect(content(on, "prometheus.yml")).toContain("job_name: valtrack-consumer");
+    expect(content(on, "eth-node.rules.yml")).toContain("name: eth-node-validator-tracker");
+    expect(on.grafana).toContain("/etc/grafana/dashboards/network.json");
+    expect(content(off, "prometheus.yml")).not.toContain("valtrack");
+    expect(content(off, "eth-node.rules.yml")).not.toContain("valtrack");
+    expect(off.grafana).not.toContain("/etc/grafana/dashboards/network.json");
 });
 
 test("without a webhook, alertmanager.yml is a plain upload; with one, a secret", async () => {
