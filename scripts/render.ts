@@ -79,7 +79,7 @@ export function renderStack(stack: string, stackFileText: string, fileName: stri
     const { read, readSecret } = stackFileReaders(stackFileText, fileName);
     const config = parseNodeConfig(read, readSecret);
     const webhookUrl = config.monitoring.alertWebhookUrl === undefined ? undefined : REDACTED_SECRET_URL;
-    return renderMonitoringFiles({ stack, monitoring: config.monitoring }, webhookUrl);
+    return renderMonitoringFiles({ stack, monitoring: config.monitoring, validatorTracker: config.validatorTracker.enabled }, webhookUrl);
 }
 
 export function writeFiles(out: string, files: GeneratedFile[]): string[] {

@@ -82,6 +82,18 @@ describe("npm run render", () => {
         expect(fs.readFileSync(path.join(out, "prometheus/prometheus.yml"), "utf8")).toContain("stack: fixture-custom");
     });
 
+    it("renders the validator tracker's scrape jobs, rules and Network dashboard exactly when the stack turns it on", () => {
+        const render = (text: string) => renderStack("t", text, "Pulumi.t.yaml");
+        const off = render("config: {}\n");
+        const on = render('config:\n  eth-node:validatorTracker: "true"\n');
+        const paths = (files: { renderPath: string }[]) => files.map((f) => f.renderPath);
+        expect(paths(off)).not.toContain("grafana/dashboards/network.json");
+        expect(paths(on)).toContain("grafana/dashboards/network.json");
+        const prometheus = (files: typeof on) => files.find((f) => f.renderPath === "prometheus/prometheus.yml")!.content;
+        expect(prometheus(off)).not.toContain("valtrack");
+        expect(prometheus(on)).toContain("valtrack");
+    });
+
     it("fails clearly for a stack without a stack file", () => {
         const r = spawnSync(process.execPath, [require.resolve("ts-node/dist/bin.js"), "--transpile-only", "scripts/render.ts", "--stack", "nope", "--out", tempDir("x"), "--dir", FIXTURES], {
             cwd: ROOT,
