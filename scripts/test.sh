@@ -53,7 +53,10 @@ step "peer monitor"
 (cd peer-monitor && CI=true npx jest --ci --json --outputFile="$RESULTS/peer-monitor.json") || status=1
 
 step "validator tracker (unit tests)"
-(cd valtrack && CI=true npx jest --ci --json --outputFile="$RESULTS/valtrack.json") || status=1
+# --forceExit: twice in 2026-12-01's runs (2 of 4) jest kept spinning a core after every test had passed and its
+# results were written, in-band, and the cause is not found yet (see the closing note of issue 12); without it a
+# hang would run into CI's deadline instead of ending the step.
+(cd valtrack && CI=true npx jest --ci --forceExit --json --outputFile="$RESULTS/valtrack.json") || status=1
 
 step "validator tracker (devnet: real Prysm beacon nodes, loopback-only network namespace)"
 # Mainnet-configured software must not reach anything: the suite runs in a fresh namespace whose only
