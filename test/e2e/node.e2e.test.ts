@@ -12,6 +12,7 @@ import { execFile } from "child_process";
 import { SERVICES, ServiceId } from "../../components/services";
 import { readinessScript, parseNodeStatus } from "../../components/readiness";
 import { parseNodeConfig } from "../../components/config";
+import { monitoredScrapeTargets } from "../../components/monitoring/features";
 import { substituteGrafanaVariables } from "../../components/monitoring/promql";
 import { allPromExpressions } from "../monitoringTools";
 import { dockerApi, dockerApiRaw, removeIfPresent } from "./dockerEngine";
@@ -23,6 +24,7 @@ import { E2E_CONFIG, E2E_SCRAPE_SECONDS, UNBUILDABLE_IMAGES, imageRepository } f
 const STACK = "e2e";
 /** The e2e stack's parsed config: thresholds, bind address and pinned images the checks compare against. */
 const E2E_NODE_CONFIG = parseNodeConfig((key) => E2E_CONFIG[key]);
+const E2E_FEATURES = { validatorTracker: E2E_NODE_CONFIG.validatorTracker.enabled };
 const PEER = `eth-node-${STACK}-geth-peer`;
 /** Grafana's declared container, created (never started) on the local base image to inspect it. */
 const GRAFANA_PROBE = `eth-node-${STACK}-grafana-inspect`;
@@ -190,10 +192,16 @@ async function prometheusApi(path: string): Promise<{ status: string; error?: st
 }
 
 /** The scrape jobs of the registry whose containers run here (Loki and Alloy are declared, not run). */
+/** The jobs of the services this stack deploys (optional parts, e.g. the validator tracker, only when on). */
+function deployedJobs(): string[] {
+    return monitoredScrapeTargets(E2E_FEATURES).map((t) => t.job);
+}
+
 function runningJobs(): string[] {
     const skipped = new Set(started.skipped.map((s) => s.name));
+    const deployed = deployedJobs();
     return (Object.keys(SERVICES) as ServiceId[])
-        .filter((id) => SERVICES[id].metrics !== undefined && !skipped.has(of(id)))
+        .filter((id) => SERVICES[id].metrics !== undefined && deployed.includes(SERVICES[id].metrics!.job) && !skipped.has(of(id)))
         .map((id) => SERVICES[id].metrics!.job);
 }
 
@@ -207,12 +215,11 @@ test("Prometheus scrapes every target that runs here (up == 1), by the registry'
     });
     // The targets of the services that cannot run here are configured and down: nothing else is scraped.
     const configured = up.map((r) => r.metric.job).sort();
-    const declaredJobs = (Object.keys(SERVICES) as ServiceId[]).filter((id) => SERVICES[id].metrics).map((id) => SERVICES[id].metrics!.job);
-    expect(configured).toEqual([...declaredJobs].sort());
+    expect(configured).toEqual(deployedJobs().sort());
 }, 180_000);
 
 test("every alert rule and dashboard expression evaluates against the live Prometheus", async () => {
-    const expressions = allPromExpressions(E2E_NODE_CONFIG.monitoring.thresholds);
+    const expressions = allPromExpressions(E2E_NODE_CONFIG.monitoring.thresholds, E2E_FEATURES);
     expect(expressions.length).toBeGreaterThan(20);
     const failures: string[] = [];
     for (const { where, expr } of expressions) {
@@ -227,7 +234,7 @@ test("every metric name the rules, dashboards and catalog use exists in the live
     // Two scrape rounds after every target is up, so each name has been seen.
     await new Promise((r) => setTimeout(r, 2 * Number.parseInt(E2E_SCRAPE_SECONDS, 10) * 1000));
     const live = new Set<string>((await prometheusApi("label/__name__/values")).data);
-    const used = allPromExpressions(E2E_NODE_CONFIG.monitoring.thresholds).flatMap(({ expr }) => namesIn(expr));
+    const used = allPromExpressions(E2E_NODE_CONFIG.monitoring.thresholds, E2E_FEATURES).flatMap(({ expr }) => namesIn(expr));
     const catalogued = readCatalog()
         .filter((e) => jobs.includes(e.target) || e.target === "(every scrape job)")
         .map((e) => e.name);
