@@ -1,5 +1,6 @@
+import { createServer } from 'node:http'
 import { Counter, Registry } from 'prom-client'
-import { startHttpServer } from './httpServer.js'
+import { listen, startHttpServer } from './httpServer.js'
 
 test('/metrics serves the registry, /healthz the health with 200 or 503, anything else 404; close frees the port', async () => {
   const registry = new Registry()
@@ -26,4 +27,23 @@ test('a port in use is an error, not a crash', async () => {
   const first = await startHttpServer({ host: '127.0.0.1', port: 0 }, registry, () => ({ ok: true }))
   await expect(startHttpServer({ host: '127.0.0.1', port: first.port }, registry, () => ({ ok: true }))).rejects.toThrow(/EADDRINUSE/)
   await first.close()
+})
+
+test('listen: a port in use is refused with EADDRINUSE; close ends open connections (a request never answered too) and frees the port', async () => {
+  const server = () => createServer((req, res) => void (req.url === '/hang' || res.end('ok')))
+  const s = server()
+  const first = await listen(s, { host: '127.0.0.1', port: 0 })
+  expect(s.keepAliveTimeout).toBe(5_000)
+  await expect(listen(server(), { host: '127.0.0.1', port: first.port })).rejects.toThrow(/EADDRINUSE/)
+  const base = `http://127.0.0.1:${first.port}`
+  expect(await (await fetch(`${base}/`)).text()).toBe('ok')
+  const hanging = fetch(`${base}/hang`)
+  await new Promise((r) => setTimeout(r, 100))
+  const started = Date.now()
+  await first.close()
+  expect(Date.now() - started).toBeLessThan(1_000)
+  await expect(hanging).rejects.toThrow()
+  const again = await listen(server(), { host: '127.0.0.1', port: first.port })
+  expect(again.port).toBe(first.port)
+  await again.close()
 })

@@ -1,6 +1,7 @@
 /**
  * The sentry's (and later the consumer's) HTTP endpoint: GET /metrics (Prometheus text) and GET /healthz
- * (200 when healthy, 503 otherwise, with a JSON body saying why). Nothing else is served.
+ * (200 when healthy, 503 otherwise, with a JSON body saying why). Nothing else is served. `listen` is how
+ * every valtrack HTTP server (this one and the query API's) is bound and closed.
  */
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
@@ -9,6 +10,7 @@ import type { HostPort } from './cli.js'
 
 export type Health = { ok: boolean } & Record<string, unknown>
 
+/** A listening server: the port it is bound to, and how to close it. */
 export type HttpEndpoint = { port: number; close(): Promise<void> }
 
 export async function startHttpServer(addr: HostPort, registry: Registry, health: () => Health): Promise<HttpEndpoint> {
@@ -32,7 +34,16 @@ export async function startHttpServer(addr: HostPort, registry: Registry, health
     }
     res.writeHead(404, { 'content-type': 'text/plain' }).end('not found: try /metrics or /healthz\n')
   })
-  // A scrape that never finishes must not hold the process at shutdown.
+  return listen(server, addr)
+}
+
+/**
+ * Starts `server` listening on `addr` (port 0: any free one) with the endpoints' keep-alive: an idle client
+ * connection (a scrape, an API client) must not hold the process at shutdown. Rejects with the server's own
+ * error (e.g. EADDRINUSE for a port in use). `close` stops accepting, ends the open connections and resolves
+ * when the server is closed.
+ */
+export async function listen(server: Server, addr: HostPort): Promise<HttpEndpoint> {
   server.keepAliveTimeout = 5_000
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject)

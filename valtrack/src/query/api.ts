@@ -7,9 +7,9 @@
 import { createHash, timingSafeEqual } from 'node:crypto'
 import { readFile } from 'node:fs/promises'
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
-import type { AddressInfo } from 'node:net'
 import type { HostPort } from '../cli.js'
 import { type ClientFamily, clientFamilies, clientFamily } from '../clientFamily.js'
+import { type HttpEndpoint, listen } from '../httpServer.js'
 import { MAX_CONFIDENCE } from '../inference/validators.js'
 import { type JsonValue, PartsReadError, QueryDb, QueryError, type Row } from './duckdb.js'
 
@@ -272,7 +272,7 @@ export type ApiServerOptions = {
   log?: (line: string) => void
 }
 
-export type ApiServer = { port: number; close(): Promise<void> }
+export type ApiServer = HttpEndpoint
 
 const json = (res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void => {
   res.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store', ...headers }).end(`${JSON.stringify(body)}\n`)
@@ -304,17 +304,5 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
       if (!res.headersSent) json(res, 500, { error: 'internal error' })
     })
   })
-  server.keepAliveTimeout = 5_000
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject)
-    server.listen(opts.listen.port, opts.listen.host, () => resolve())
-  })
-  return {
-    port: (server.address() as AddressInfo).port,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve())
-        server.closeAllConnections()
-      }),
-  }
+  return listen(server, opts.listen)
 }
