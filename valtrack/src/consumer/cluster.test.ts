@@ -8,9 +8,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { jetstreamManager } from '@nats-io/jetstream'
 import { connect, type NatsConnection } from '@nats-io/transport-node'
-import { silentLogger } from '../logger.js'
 import { defaultStreamSettings, STREAM_NAME } from '../sinks/streamConfig.js'
-import { drained, durableInfo, expectedFiles, filesOnDisk, merged, publishEvents } from '../testing/consumerHarness.js'
+import { drained, durableInfo, expectedFiles, filesOnDisk, merged, publishEvents, testConsumerOptions } from '../testing/consumerHarness.js'
 import { freePort, NatsServer } from '../testing/natsServer.js'
 import { waitFor } from '../testing/waitFor.js'
 import { Consumer } from './consumer.js'
@@ -45,17 +44,9 @@ test('R3 stream: the leader stopped mid-run loses nothing and doubles nothing', 
   servers = await startCluster()
   const urls = servers.map((s) => s.url)
   nc = await connect({ servers: urls, maxReconnectAttempts: -1, reconnectTimeWait: 200 })
-  consumer = await Consumer.start({
-    servers: urls,
-    name: NAME,
-    dataDir,
-    instanceId: 'a',
-    logger: silentLogger,
-    partMaxAgeMs: 200,
-    fetchExpiresMs: 1000,
-    retry: { baseMs: 200, capMs: 1000 },
-    streamSettings: { ...defaultStreamSettings, replicas: 3 },
-  })
+  consumer = await Consumer.start(
+    testConsumerOptions({ servers: urls, name: NAME, dataDir, retry: { baseMs: 200, capMs: 1000 }, streamSettings: { ...defaultStreamSettings, replicas: 3 } }),
+  )
   // The meta leader is elected some seconds after the servers are up; the consumer retries until then.
   const c = nc
   await waitFor('the durable', () => durableInfo(c, NAME), 60_000)

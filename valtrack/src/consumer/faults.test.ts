@@ -10,9 +10,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { jetstreamManager } from '@nats-io/jetstream'
 import { connect, type NatsConnection } from '@nats-io/transport-node'
-import { silentLogger } from '../logger.js'
 import { STREAM_NAME } from '../sinks/streamConfig.js'
-import { drained, durableInfo, expectedFiles, filesOnDisk, merged, publishEvents } from '../testing/consumerHarness.js'
+import { drained, durableInfo, expectedFiles, filesOnDisk, merged, publishEvents, testConsumerOptions } from '../testing/consumerHarness.js'
 import { NatsServer, startNatsServer } from '../testing/natsServer.js'
 import { waitFor } from '../testing/waitFor.js'
 import { Consumer, type ConsumerOptions } from './consumer.js'
@@ -31,17 +30,7 @@ afterEach(async () => {
 
 /** A consumer with test-sized timings; stopped after the test. */
 async function startConsumer(servers: string[], options: Partial<ConsumerOptions> = {}): Promise<Consumer> {
-  const consumer = await Consumer.start({
-    servers,
-    name: NAME,
-    dataDir,
-    instanceId: 'a',
-    logger: silentLogger,
-    partMaxAgeMs: 200,
-    fetchExpiresMs: 1000,
-    retry: { baseMs: 100, capMs: 1000 },
-    ...options,
-  })
+  const consumer = await Consumer.start(testConsumerOptions({ servers, name: NAME, dataDir, ...options }))
   cleanups.push(() => consumer.stop())
   return consumer
 }

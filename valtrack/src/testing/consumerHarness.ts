@@ -1,15 +1,26 @@
 /**
- * What the consumer's tests against a real nats-server share: publishing numbered fixture events, reading back
- * the stream sequences in the parquet parts, and the durable's state as the server reports it.
+ * What the consumer's tests against a real nats-server share: the consumer's test-sized options, publishing
+ * numbered fixture events, reading back the stream sequences in the parquet parts, and the durable's state as
+ * the server reports it.
  */
 import { existsSync, readdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { jetstream, jetstreamManager } from '@nats-io/jetstream'
 import type { NatsConnection } from '@nats-io/transport-node'
+import type { ConsumerOptions } from '../consumer/consumer.js'
 import { readPartSeqs } from '../consumer/parts.js'
 import type { FileKind } from '../consumer/schema.js'
+import { silentLogger } from '../logger.js'
 import { discoveredEvent, metadataEvent } from '../sinks/fixtures.js'
 import { STREAM_NAME } from '../sinks/streamConfig.js'
+
+/**
+ * A consumer's options with test-sized timings (parts finalised every 200 ms, 1 s fetches, retries from 100 ms
+ * up to 1 s), instance `a`, silent; `given` names the servers, durable and data dir and overrides the rest.
+ */
+export function testConsumerOptions(given: Pick<ConsumerOptions, 'servers' | 'name' | 'dataDir'> & Partial<ConsumerOptions>): ConsumerOptions {
+  return { instanceId: 'a', logger: silentLogger, partMaxAgeMs: 200, fetchExpiresMs: 1000, retry: { baseMs: 100, capMs: 1000 }, ...given }
+}
 
 export type Published = { discovered: number[]; metadata: number[] }
 
