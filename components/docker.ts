@@ -213,6 +213,8 @@ export function localImage(resourceName: string, args: LocalImageArgs, opts: pul
  */
 export function nodeHealthcheck(port: number, startPeriod: string): docker.types.input.ContainerHealthcheck {
     const probe = `fetch('http://127.0.0.1:${port}/healthz').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))`;
-    return { tests: ["CMD", "node", "-e", probe], interval: "30s", timeout: "5s", retries: 3, startPeriod };
+    // startInterval: checked every 2 s while starting, so a container others wait for (`wait: true`) is
+    // healthy within seconds of being ready, not at the first 30 s interval.
+    return { tests: ["CMD", "node", "-e", probe], interval: "30s", timeout: "5s", retries: 3, startPeriod, startInterval: "2s" };
 }
 

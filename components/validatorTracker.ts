@@ -51,6 +51,8 @@ const SECRET_LENGTH = 32;
  * flushes its JetStream store. Each gets a margin before Docker's SIGKILL.
  */
 export const STOP_GRACE_SECONDS = { nats: 30, sentry: 10, consumer: 20 } as const;
+/** How long `pulumi up` waits for the consumer to be healthy before it fails (NATS is started before it). */
+export const CONSUMER_WAIT_SECONDS = 120;
 
 export interface ValidatorTrackerArgs {
     /** Stack name; prefixes container and volume names. */
@@ -258,6 +260,10 @@ export class ValidatorTracker extends pulumi.ComponentResource {
                 uploads: [secretUpload(NATS_PASSWORD_FILE, password, "valtrackConsumer"), secretUpload(API_TOKEN_FILE, this.apiToken, "valtrackConsumer")],
                 ports: [privatePort(CONSUMER.ports.api, args.apiHostPort, args.bindAddress)],
                 healthcheck: nodeHealthcheck(CONSUMER.ports.metrics, "1m"),
+                // Created only once healthy (connected, its durable exists): with Interest retention the stream
+                // discards what the sentry publishes before any durable exists.
+                wait: true,
+                waitTimeout: CONSUMER_WAIT_SECONDS,
             },
             // NATS first; the sentry after the consumer: the stream keeps a message only for a durable that exists.
             { ...child, dependsOn: [consumerData.owner, this.nats] },
@@ -270,8 +276,8 @@ export class ValidatorTracker extends pulumi.ComponentResource {
                 image: this.imageRef,
                 command: sentryCommand(args),
                 ...hardenedContainerArgs(),
-                // With NATS it writes nothing to disk.
-                readOnly: true,
+                // Not a read-only root filesystem, though it writes nothing to disk: Docker refuses to copy the
+                // password file into one ("container rootfs is marked read-only"; found by the e2e run).
                 stopTimeout: STOP_GRACE_SECONDS.sentry,
                 destroyGraceSeconds: STOP_GRACE_SECONDS.sentry,
                 uploads: [secretUpload(NATS_PASSWORD_FILE, password, "valtrackSentry")],
