@@ -103,6 +103,8 @@ export interface MockValues {
     password?: string;
     /** repoDigest the Image mock reports for these inputs (default mockRepoDigest). */
     repoDigest?: (inputs: Record<string, any>) => string;
+    /** What the RandomPassword mock reports as `bcryptHash` (default mockBcryptHash); the e2e run, whose NATS checks it, passes real bcrypt. */
+    bcrypt?: (password: string) => string;
 }
 
 export function setupMocks(stack = "dev", values: MockValues = {}): RecordedResource[] {
@@ -127,7 +129,7 @@ export function setupMocks(stack = "dev", values: MockValues = {}): RecordedReso
                 }
                 if (args.type === "random:index/randomPassword:RandomPassword") {
                     state.result = values.password ?? mockPassword(args.name);
-                    state.bcryptHash = mockBcryptHash(state.result);
+                    state.bcryptHash = (values.bcrypt ?? mockBcryptHash)(state.result);
                 }
                 if (args.type === "command:local:Command") state.stdout = MOCK_PROBE_STDOUT;
                 if (args.type === IMAGE) state.repoDigest = (values.repoDigest ?? mockRepoDigest)(args.inputs);

@@ -14,6 +14,8 @@ export const E2E_CONFIG: Record<string, string> = {
     peerMonitorIntervalSeconds: "2",
     // Frequent scrapes, so the live-metrics checks see every target's names within seconds.
     scrapeInterval: `${E2E_SCRAPE_SECONDS}s`,
+    // The validator tracker runs too: NATS, the sentry (handshaking the stack's own Prysm) and the consumer.
+    validatorTracker: "true",
 };
 
 /**

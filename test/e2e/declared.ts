@@ -27,6 +27,8 @@ export interface DeclaredContainer {
     image: string;
     /** One-shot containers (`attach: true`) run to completion before the services. */
     runToCompletion: boolean;
+    /** `wait: true`: like the Docker provider, the runner waits (at most this many seconds) for it to be healthy before the next. */
+    waitHealthySeconds?: number;
     createBody: Record<string, unknown>;
     uploads: TarFile[];
     /** The declared inputs with secrets revealed, for assertions. */
@@ -88,6 +90,7 @@ export function toEngineCreate(resource: RecordedResource): DeclaredContainer {
             Timeout: durationNs(c.healthcheck.timeout),
             Retries: c.healthcheck.retries,
             StartPeriod: durationNs(c.healthcheck.startPeriod),
+            StartInterval: durationNs(c.healthcheck.startInterval),
         },
         HostConfig: {
             PortBindings: bindings,
@@ -118,6 +121,8 @@ export function toEngineCreate(resource: RecordedResource): DeclaredContainer {
         name: c.name,
         image: c.image,
         runToCompletion: c.attach === true,
+        // The provider's default waitTimeout is 60 s.
+        waitHealthySeconds: c.wait === true ? (c.waitTimeout ?? 60) : undefined,
         createBody,
         uploads: uploadsToTar(c.uploads ?? []),
         inputs: c,

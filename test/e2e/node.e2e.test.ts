@@ -20,6 +20,8 @@ import { namesIn, readCatalog, staleConditionals, unexplainedMissing } from "./l
 import { DeclaredStack, StartResult, addressOf, builtImages, checkImages, createContainer, declare, eventually, exec, inspect, logs, teardown, up } from "./runner";
 import { readFirstEntry } from "./tar";
 import { E2E_CONFIG, E2E_SCRAPE_SECONDS, UNBUILDABLE_IMAGES, imageRepository } from "./config";
+import { StreamView, eventsStream, getWithToken, oneTo, partsOnDisk, sentryRuns, sinkTotals, storedSeqs } from "./tracker";
+import { CONSUMER_NAME } from "../../components/validatorTracker";
 
 const STACK = "e2e";
 /** The e2e stack's parsed config: thresholds, bind address and pinned images the checks compare against. */
@@ -47,6 +49,8 @@ function get(url: string, timeoutMs = 5000): Promise<{ status: number; body: str
 
 const container = (suffix: string) => `eth-node-${STACK}-${suffix}`;
 const of = (service: ServiceId) => container(SERVICES[service].containerSuffix);
+/** A check for `eventually`: the service's container reports healthy. */
+const healthy = (service: ServiceId) => async () => ((await inspect(of(service))).State.Health?.Status === "healthy" ? true : undefined);
 /** `http://<container address>:<port>` of a service's port on the node network. */
 async function urlOf<S extends ServiceId>(service: S, port: keyof (typeof SERVICES)[S]["ports"]): Promise<string> {
     const ports = SERVICES[service].ports as Record<typeof port, number>;
@@ -69,16 +73,14 @@ test("every declared container is started except the documented unbuildable ones
     const notStarted = d.containers.map((c) => c.name).filter((name) => !started.started.includes(name));
     expect(notStarted.sort()).toEqual(started.skipped.map((s) => s.name).sort());
     expect([...new Set(started.skipped.map((s) => imageRepository(s.image)))].sort()).toEqual(Object.keys(UNBUILDABLE_IMAGES).sort());
-    for (const service of ["execution", "beacon", "peerMonitor", "prometheus", "alertmanager", "nodeExporter"] as const) {
+    expect(E2E_FEATURES.validatorTracker).toBe(true);
+    for (const service of ["execution", "beacon", "peerMonitor", "prometheus", "alertmanager", "nodeExporter", "nats", "valtrackConsumer", "valtrackSentry"] as const) {
         expect(started.started).toContain(of(service));
     }
 });
 
 test("Geth and Prysm start with every declared flag and stay up", async () => {
-    await eventually("geth healthy", 180_000, async () => {
-        const info = await inspect(of("execution"));
-        return info.State.Health?.Status === "healthy" ? true : undefined;
-    });
+    await eventually("geth healthy", 180_000, healthy("execution"));
     for (const name of [of("execution"), of("beacon")]) {
         const info = await inspect(name);
         expect(info.State.Running).toBe(true);
@@ -186,6 +188,51 @@ test("the readiness probe, run against the real containers, reports EL and CL st
 }, 180_000);
 
 
+// --- the validator tracker ------------------------------------------------------------------------------------
+
+/** The API token (and NATS password) the consumer received: what every RandomPassword returned in this run. */
+const apiToken = () => d.password;
+
+test("the validator tracker's NATS, consumer and sentry are healthy, and the consumer's API wants its token", async () => {
+    for (const service of ["nats", "valtrackConsumer", "valtrackSentry"] as const) {
+        await eventually(`${service} healthy`, 120_000, healthy(service));
+        expect((await inspect(of(service))).RestartCount).toBe(0);
+    }
+    const api = await urlOf("valtrackConsumer", "api");
+    expect((await getWithToken(`${api}/peers`)).status).toBe(401);
+    expect((await getWithToken(`${api}/peers`, `${apiToken()}x`)).status).toBe(401);
+    expect((await getWithToken(`${api}/peers`, apiToken())).status).toBe(200);
+}, 180_000);
+
+test("the sentry discovers and handshakes the stack's own Prysm; parquet parts appear in the consumer's volume; the API answers with that node", async () => {
+    const identity = JSON.parse((await get(`${await urlOf("beacon", "http")}/eth/v1/node/identity`)).body).data;
+    const api = await urlOf("valtrackConsumer", "api");
+    const prysm = await eventually("the API to list the stack's Prysm with its metadata", 180_000, async () => {
+        const { peers } = JSON.parse((await getWithToken(`${api}/peers`, apiToken())).body);
+        return peers.find((p: { id: string; client: { family?: string } }) => p.id === identity.peer_id);
+    });
+    expect(prysm.client.family).toBe("prysm");
+    const parts = await partsOnDisk(of("valtrackConsumer"));
+    for (const file of ["discovery_events", "metadata_events", "validator_metadata_events"]) {
+        expect(parts.some((p) => p.startsWith(`${file}/`))).toBe(true);
+    }
+    const stats = JSON.parse((await getWithToken(`${api}/stats`, apiToken())).body);
+    expect(stats.clients.prysm.peers).toBeGreaterThanOrEqual(1);
+    // The sentry's own view: a successful handshake with a Prysm node, published to NATS.
+    const sentryMetrics = (await get(`${await urlOf("valtrackSentry", "metrics")}${SERVICES.valtrackSentry.metrics.path}`)).body;
+    expect(sentryMetrics).toMatch(/valtrack_handshakes_total\{[^}]*result="success"[^}]*\} [1-9]/);
+}, 240_000);
+
+
+test("README.md's SQL over the consumer's parquet parts works as written and counts the stack's Prysm", async () => {
+    const block = /```sh\n(docker exec eth-node-<stack>-valtrack-consumer (.*?))\n```/s.exec(fs.readFileSync(path.join(__dirname, "..", "..", "README.md"), "utf8"));
+    expect(block).not.toBeNull();
+    // The shell's own parsing of the README's line (quotes, the line continuation), with <stack> this stack.
+    const command = block![1].replace("<stack>", STACK);
+    const { stdout } = await exec("sh", ["-c", command]);
+    expect(stdout).toMatch(/Prysm\/v/);
+}, 60_000);
+
 /** `GET <prometheus>/api/v1/<path>`, parsed. */
 async function prometheusApi(path: string): Promise<{ status: string; error?: string; data: any }> {
     return JSON.parse((await get(`${await urlOf("prometheus", "http")}/api/v1/${path}`, 15_000)).body);
@@ -280,9 +327,14 @@ test("the engine publishes exactly the declared host ports: P2P on all interface
     // TCP port) on the default bridge. The engine's own view (NetworkSettings.Ports) is read back, and each
     // bindAddress port is fetched from the host through the engine's proxy.
     const bindAddress = E2E_NODE_CONFIG.bindAddress;
-    const p2pPorts = new Set([SERVICES.execution.ports.p2p, SERVICES.beacon.ports.p2pTcp, SERVICES.beacon.ports.p2pUdp, SERVICES.beacon.ports.p2pQuic]);
+    const p2pPorts = new Set([
+        SERVICES.execution.ports.p2p, SERVICES.beacon.ports.p2pTcp, SERVICES.beacon.ports.p2pUdp, SERVICES.beacon.ports.p2pQuic,
+        SERVICES.valtrackSentry.ports.p2pTcp, SERVICES.valtrackSentry.ports.p2pUdp,
+    ]);
     const withPorts = d.containers.filter((c) => (c.inputs.ports ?? []).length > 0);
-    expect(withPorts.map((c) => c.name)).toEqual(expect.arrayContaining([of("execution"), of("beacon"), of("peerMonitor"), of("prometheus")]));
+    expect(withPorts.map((c) => c.name)).toEqual(
+        expect.arrayContaining([of("execution"), of("beacon"), of("peerMonitor"), of("prometheus"), of("valtrackSentry"), of("valtrackConsumer")]),
+    );
     for (const c of withPorts) {
         const declared: Array<{ internal: number; external: number; ip: string; protocol: string }> = c.inputs.ports;
         for (const p of declared) expect({ name: c.name, port: p.internal, ip: p.ip }).toEqual({ name: c.name, port: p.internal, ip: p2pPorts.has(p.internal) ? "0.0.0.0" : bindAddress });
@@ -314,8 +366,12 @@ test("the engine publishes exactly the declared host ports: P2P on all interface
     }
 }, 120_000);
 
-test("the JWT is in no running container's engine configuration (only in the uploaded file)", async () => {
-    for (const name of started.started) expect(JSON.stringify(await inspect(name))).not.toContain(d.jwtHex);
+test("the JWT and the generated passwords are in no running container's engine configuration (only in uploaded files)", async () => {
+    // d.password is what every RandomPassword returned here: NATS's password and the API token among them.
+    for (const name of started.started) {
+        const config = JSON.stringify(await inspect(name));
+        expect({ name, jwt: config.includes(d.jwtHex), password: config.includes(d.password) }).toEqual({ name, jwt: false, password: false });
+    }
     // It does reach the clients, as a file: the check above is about where it must not be.
     const jwtFile = d.containers.find((c) => c.name === of("execution"))!.uploads.find((u) => u.content.toString("utf8").includes(d.jwtHex));
     expect(jwtFile).toBeDefined();
@@ -363,3 +419,50 @@ test("peer-monitor/README.md's way to run a second monitor against a deployed st
     expect(Array.isArray(peers.el.peers)).toBe(true);
     expect((await get(`${monitor}/healthz`)).status).toBe(200);
 }, 240_000);
+
+/** Whether the stream holds every message from its first to its last sequence (none removed but by an ack). */
+const contiguous = (v: StreamView) => v.messages === v.lastSeq - v.firstSeq + 1;
+
+test("a `docker restart` of NATS loses nothing: the stream and the durable survive, and every event is on disk exactly once", async () => {
+    const nats = await urlOf("nats", "monitoring");
+    const consumer = of("valtrackConsumer");
+    const sentry = of("valtrackSentry");
+    const before = await eventually("events in the stream", 60_000, async () => {
+        const v = await eventsStream(nats);
+        return v && v.lastSeq > 0 ? v : undefined;
+    });
+    expect(before.consumers.map((c) => c.name)).toEqual([CONSUMER_NAME]);
+    // With the consumer stopped, the sentry's next events wait in the stream: a restarted sentry reports its
+    // bootnodes and handshakes Prysm again, and NATS holds those events for the durable.
+    await exec("docker", ["stop", consumer]);
+    await exec("docker", ["restart", sentry]);
+    const held = await eventually("the restarted sentry's events held in the stream", 180_000, async () => {
+        const v = await eventsStream(nats);
+        const sink = sinkTotals((await get(`${await urlOf("valtrackSentry", "metrics")}${SERVICES.valtrackSentry.metrics.path}`)).body);
+        return v && sink.published > 0 && sink.buffered === 0 && v.lastSeq === before.lastSeq + sink.published && contiguous(v) ? v : undefined;
+    });
+    await exec("docker", ["restart", of("nats")]);
+    await eventually("NATS healthy again", 120_000, healthy("nats"));
+    const back = await eventually("the stream back", 30_000, async () => eventsStream(nats));
+    // Everything held is still there (from the same first sequence on, none missing); the sentry may have
+    // published more meanwhile (its handshake's event can follow its discovery events).
+    expect({ firstSeq: back.firstSeq, keptAll: back.lastSeq >= held.lastSeq, contiguous: contiguous(back) }).toEqual({ firstSeq: held.firstSeq, keptAll: true, contiguous: true });
+    expect(back.consumers.map((c) => c.name)).toEqual([CONSUMER_NAME]);
+    // The sentry, running throughout, lost its connection and got it back by itself.
+    await eventually("the sentry reconnected", 60_000, async () => (sentryRuns(await logs(sentry)).current?.reconnected ? true : undefined));
+    await eventually("sentry healthy", 120_000, healthy("valtrackSentry"));
+    // The consumer resumes its durable; the sentry is stopped (it flushes on SIGTERM and logs its totals).
+    await exec("docker", ["start", consumer]);
+    await exec("docker", ["stop", sentry]);
+    const drained = await eventually("the stream drained", 120_000, async () => {
+        const v = await eventsStream(nats);
+        return v && v.messages === 0 && v.consumers.every((c) => c.numPending === 0 && c.numAckPending === 0) ? v : undefined;
+    });
+    // Every sequence the stream ever had is on disk exactly once, and they are every event the sentry published
+    // over its runs, none dropped.
+    expect(await storedSeqs(consumer)).toEqual(oneTo(drained.lastSeq));
+    const runs = sentryRuns(await logs(sentry)).stopped;
+    expect(runs.length).toBeGreaterThanOrEqual(2);
+    expect({ published: runs.reduce((n, r) => n + r.published, 0), dropped: runs.reduce((n, r) => n + r.dropped, 0) }).toEqual({ published: drained.lastSeq, dropped: 0 });
+    await exec("docker", ["start", sentry]);
+}, 600_000);

@@ -13,6 +13,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { randomBytes } from "crypto";
 import { promisify } from "util";
+import { hashSync } from "bcryptjs";
 import { parseNodeConfig } from "../../components/config";
 import { deployEthNode } from "../../components/stack";
 import { RecordedResource, setupMocks } from "../mocks";
@@ -50,7 +51,8 @@ async function settle(resources: RecordedResource[]): Promise<void> {
 export async function declare(stack: string, values: Record<string, string>): Promise<DeclaredStack> {
     const jwtHex = randomBytes(32).toString("hex");
     const password = randomBytes(18).toString("base64url");
-    const resources = setupMocks(stack, { jwtHex, password });
+    // Real bcrypt (cost 10, as the random provider's bcrypt_hash): the real NATS server checks the password against it.
+    const resources = setupMocks(stack, { jwtHex, password, bcrypt: (p) => hashSync(p, 10) });
     deployEthNode(stack, parseNodeConfig((key) => values[key]));
     await settle(resources);
     const of = (type: string) => resources.filter((r) => r.type === type);
@@ -120,6 +122,13 @@ export async function createContainer(c: DeclaredContainer): Promise<void> {
 
 export async function startContainer(c: DeclaredContainer): Promise<void> {
     await dockerApi("POST", `/containers/${encodeURIComponent(c.name)}/start`);
+    if (c.waitHealthySeconds !== undefined) {
+        await eventually(`${c.name} healthy (wait: true)`, c.waitHealthySeconds * 1000, async () => {
+            const state = (await inspect(c.name)).State;
+            if (!state.Running) throw new Error(`${c.name} is not running: ${await logs(c.name)}`);
+            return state.Health?.Status === "healthy" ? true : undefined;
+        });
+    }
     if (c.runToCompletion) {
         const result = await dockerApi("POST", `/containers/${encodeURIComponent(c.name)}/wait`);
         if (result.StatusCode !== 0) {

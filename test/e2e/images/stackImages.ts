@@ -16,6 +16,9 @@ export function stackImages(): Record<string, string> {
         ALERTMANAGER_IMAGE: monitoring.alertmanager,
         NODE_EXPORTER_IMAGE: monitoring.nodeExporter,
         NODE_BASE_IMAGE: config.peerMonitorBaseImage,
+        // The validator tracker's (test/e2e runs it): NATS, and the Node base valtrack's image builds on.
+        NATS_IMAGE: config.validatorTracker.natsImage,
+        VALTRACK_BASE_IMAGE: config.validatorTracker.baseImage,
     };
 }
 
