@@ -124,6 +124,17 @@ export function buildNetworkDashboard(t: AlertThresholds): GeneratedDashboard {
         .withPanel(timeseriesPanel("Events buffered in the sentry", "none", [{ expr: `sum by (sink) (${S.eventsBuffered}{${sj}})`, legend: "{{sink}}" }]))
         .withPanel(
             timeseriesPanel(
+                "Connected to NATS",
+                "none",
+                [
+                    { expr: `${S.natsConnected}{${sj}}`, legend: "sentry" },
+                    { expr: `${C.natsConnected}{${cj}}`, legend: "consumer" },
+                ],
+                "1 while connected, 0 while reconnecting (NATS has no metrics of its own here).",
+            ),
+        )
+        .withPanel(
+            timeseriesPanel(
                 "Consumer lag (server-reported)",
                 "none",
                 [{ expr: `sum by (state) (${C.lag}{${cj}})`, legend: "{{state}}" }],

@@ -5,8 +5,8 @@
  * valtrack/dist), and the metrics catalog marks them `"requires": "validatorTracker"`.
  *
  * NATS itself exports nothing Prometheus can scrape (nats-server serves JSON; its exporter is not available to
- * this build), so its health is read from these clients: the lag the server reports to the consumer, and the
- * sentry's publish results.
+ * this build), so its health is read from these clients: their connection gauges, the lag the server reports
+ * to the consumer, and the sentry's publish results.
  */
 export const VALTRACK_SENTRY_METRIC_NAMES = {
     /** Gauge {fork_digest}: known nodes by the fork digest of their ENR. */
@@ -35,6 +35,8 @@ export const VALTRACK_SENTRY_METRIC_NAMES = {
     eventsDropped: "valtrack_events_dropped_total",
     /** Gauge {sink}: events waiting to be published. */
     eventsBuffered: "valtrack_events_buffered",
+    /** Gauge {sink="nats"}: 1 while the sentry's NATS sink is connected, 0 while it reconnects (absent without NATS). */
+    natsConnected: "valtrack_nats_connected",
 } as const;
 
 export const VALTRACK_CONSUMER_METRIC_NAMES = {
@@ -48,6 +50,8 @@ export const VALTRACK_CONSUMER_METRIC_NAMES = {
     rowsWritten: "valtrack_consumer_rows_written_total",
     /** Gauge: 1 while part writes fail (e.g. disk full). */
     writeBlocked: "valtrack_consumer_write_blocked",
+    /** Gauge: 1 while the consumer is connected to NATS, 0 while it reconnects or retries its start. */
+    natsConnected: "valtrack_consumer_nats_connected",
     /**
      * Gauge {state="pending"|"ack_pending"}: the consumer's lag as the NATS server reports it. Absent while the
      * consumer cannot get its consumer info from the server (not connected, or the stream/consumer is missing).

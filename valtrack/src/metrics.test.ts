@@ -7,7 +7,7 @@ const sources = (over: Partial<MetricSources> = {}): MetricSources => ({
   knownNodes: () => 12,
   queueDepth: () => 4,
   dialsInFlight: () => 2,
-  sink: () => ({ kind: 'nats', published: 100, failed: 5, buffered: 3, dropped: 1, inFlight: 2 }),
+  sink: () => ({ kind: 'nats', published: 100, failed: 5, buffered: 3, dropped: 1, inFlight: 2, connected: true }),
   currentFork: () => ({ digestHex: '6a95a1a9', fork: 'fulu' }),
   ...over,
 })
@@ -34,6 +34,18 @@ test('values kept elsewhere are read at scrape time, under their documented name
   expect(sample(text, 'valtrack_events_dropped_total', 'sink="nats"')).toBe(1)
   expect(sample(text, 'valtrack_events_buffered', 'sink="nats"')).toBe(3)
   expect(sample(text, 'valtrack_fork_digest_info', 'fork_digest="6a95a1a9",fork="fulu"')).toBe(1)
+  expect(sample(text, 'valtrack_nats_connected', 'sink="nats"')).toBe(1)
+})
+
+test('valtrack_nats_connected follows the NATS sink at each scrape, and is absent with the JSON-lines sink', async () => {
+  let connected = true
+  const base = { published: 0, failed: 0, buffered: 0, dropped: 0, inFlight: 0 }
+  const m = createSentryMetrics(sources({ sink: () => ({ kind: 'nats', ...base, connected }) }), { defaultMetrics: false })
+  expect(sample(await m.registry.metrics(), 'valtrack_nats_connected', 'sink="nats"')).toBe(1)
+  connected = false
+  expect(sample(await m.registry.metrics(), 'valtrack_nats_connected', 'sink="nats"')).toBe(0)
+  const files = createSentryMetrics(sources({ sink: () => ({ kind: 'jsonl', ...base }) }), { defaultMetrics: false })
+  expect(await files.registry.metrics()).not.toMatch(/^valtrack_nats_connected/m)
 })
 
 test('a second scrape shows the sources as they are then (mirrored counters are not summed)', async () => {

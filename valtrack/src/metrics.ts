@@ -20,7 +20,8 @@ export type MetricSources = {
   knownNodes: () => number
   queueDepth: () => number
   dialsInFlight: () => number
-  sink: () => SinkStats & { kind: 'nats' | 'jsonl' }
+  /** The sink's counters; `connected` only from the NATS sink. */
+  sink: () => SinkStats & { kind: 'nats' | 'jsonl'; connected?: boolean }
   currentFork: () => { digestHex: string; fork: string }
 }
 
@@ -114,6 +115,18 @@ export function createSentryMetrics(sources: MetricSources, options: { defaultMe
   sinkGauge('events_publish_failures_total', 'Failed publish attempts (each is retried)', (s) => s.failed, true)
   sinkGauge('events_dropped_total', 'Events dropped because the buffer was full while the sink was unreachable', (s) => s.dropped, true)
   sinkGauge('events_buffered', 'Events waiting to be published', (s) => s.buffered, false)
+  new Gauge({
+    name: `${metricPrefix}nats_connected`,
+    help: '1 while connected to NATS, 0 while not (reconnecting); absent without --nats',
+    // Labelled like the other sink metrics; also because an unlabelled gauge is exported as 0 even when never set.
+    labelNames: sinkLabel,
+    registers,
+    collect() {
+      this.reset()
+      const s = sources.sink()
+      if (s.kind === 'nats') this.set({ sink: 'nats' }, s.connected ? 1 : 0)
+    },
+  })
 
   const events = new Counter({ name: `${metricPrefix}events_total`, help: 'Events emitted, by type', labelNames: ['type'] as const, registers })
   const dials = new Counter({

@@ -2,7 +2,8 @@
  * Rule group "validator-tracker": valtrack's sentry and consumer, and NATS as they see it. Only rendered when
  * `eth-node:validatorTracker` is on (buildAlertRules). NATS exports no Prometheus metrics here (nats-server
  * serves JSON; prometheus-nats-exporter is not available to this build), so "NATS down" is what its clients
- * report: the consumer getting no consumer info (hence no lag) from the server, the sentry failing to publish.
+ * report: either one not connected, the consumer getting no consumer info (hence no lag) from the server, the
+ * sentry failing to publish.
  */
 import { AlertThresholds } from "../../monitoringConfig";
 import { VALTRACK_CONSUMER_METRIC_NAMES as C, VALTRACK_SENTRY_METRIC_NAMES as S } from "../valtrackMetrics";
@@ -70,14 +71,30 @@ export function validatorTrackerRules(t: AlertThresholds): AlertRule[] {
         {
             group: "validator-tracker",
             alert: "NatsUnreachable",
-            // The consumer answers its scrape but reports no lag: it could not get its consumer's info from NATS.
-            expr: `up{${cj}} == 1 unless on (instance, job) ${C.lag}{${cj}}`,
+            // Either client not connected, or the consumer answers its scrape but reports no lag (it could not get
+            // its consumer's info: the stream or the durable is missing).
+            expr: `${S.natsConnected}{${sj}} == 0 or ${C.natsConnected}{${cj}} == 0 or (up{${cj}} == 1 unless on (instance, job) ${C.lag}{${cj}})`,
             for: "5m",
             severity: "critical",
-            summary: "NATS is unreachable from the valtrack consumer",
-            description: `The valtrack consumer at {{ $labels.instance }} is up but has reported no lag from NATS for 5 minutes: it is not connected to NATS, or the stream or its durable consumer is missing. NATS has no metrics endpoint of its own here; this is the consumer's view. Check the NATS container and its logs (Logs dashboard).`,
-            fires: { series: [up], alerts: [consumer] },
-            quiet: { series: [up, { series: selector(C.lag, pending), values: constant(0) }] },
+            summary: "NATS is unreachable from the validator tracker",
+            description: `The valtrack {{ $labels.job }} at {{ $labels.instance }} has not been connected to NATS for 5 minutes, or (the consumer) is up but reports no lag from NATS: the stream or its durable consumer is missing. NATS has no metrics endpoint of its own here; this is its clients' view. Check the NATS container and its logs (Logs dashboard).`,
+            // The sentry disconnected (the consumer connected and lagging 0), and the consumer without lag.
+            fires: {
+                series: [
+                    { series: selector(S.natsConnected, sentryNats), values: constant(0) },
+                    { series: selector(C.natsConnected, consumer), values: constant(1) },
+                    up,
+                ],
+                alerts: [sentryNats, consumer],
+            },
+            quiet: {
+                series: [
+                    { series: selector(S.natsConnected, sentryNats), values: constant(1) },
+                    { series: selector(C.natsConnected, consumer), values: constant(1) },
+                    up,
+                    { series: selector(C.lag, pending), values: constant(0) },
+                ],
+            },
         },
         {
             group: "validator-tracker",

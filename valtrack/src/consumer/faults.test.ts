@@ -54,8 +54,11 @@ test('NATS restarted mid-stream: the consumer reconnects and resumes; every even
   await waitFor('the durable', () => durableInfo(nc, NAME))
   const before = await publishEvents(nc, 1, 300)
   await waitFor('some acknowledged', () => consumer.stats.acked >= 100)
+  const connectedGauge = async () => /^valtrack_consumer_nats_connected (\d)$/m.exec(await createConsumerMetrics(() => consumer, { defaultMetrics: false }).registry.metrics())?.[1]
+  expect(await connectedGauge()).toBe('1')
   await nats.stop()
   await waitFor('the consumer to report the server gone', () => !consumer.stats.connected)
+  expect(await connectedGauge()).toBe('0')
   await nats.start()
   const after = await publishEvents(nc, 301, 600, 10_000)
   await waitFor('everything acknowledged', () => drained(nc, NAME), 60_000)

@@ -48,6 +48,14 @@ export function createConsumerMetrics(consumer: () => Consumer | undefined, opti
     },
   })
   new Gauge({
+    name: `${metricPrefix}consumer_nats_connected`,
+    help: '1 while connected to NATS, 0 while not (reconnecting or retrying its start)',
+    registers,
+    collect() {
+      this.set(consumer()?.stats.connected ? 1 : 0)
+    },
+  })
+  new Gauge({
     name: `${metricPrefix}consumer_write_blocked`,
     help: '1 while part writes fail (e.g. disk full)',
     registers,
