@@ -10,6 +10,14 @@ import { ServiceUser, stackPrefix } from "./services";
 
 /** The engine API secret: 32 random bytes, written as 64 hex characters (the format both clients read). */
 export const JWT_SECRET_BYTES = 32;
+
+/** The alphabet of the JWT's RandomPassword: exactly the lowercase hex digits, so its result is the hex of the secret. */
+export const HEX_DIGITS = "0123456789abcdef";
+
+/** RandomPassword inputs for the engine JWT: JWT_SECRET_BYTES as hex, from HEX_DIGITS only. */
+export function jwtPasswordArgs(): random.RandomPasswordArgs {
+    return { length: 2 * JWT_SECRET_BYTES, upper: false, lower: false, numeric: false, special: true, overrideSpecial: HEX_DIGITS };
+}
 /** Where each client finds the JWT file. */
 export const JWT_PATH = "/secrets/jwt.hex";
 
@@ -47,9 +55,11 @@ export class NodeNetwork extends pulumi.ComponentResource {
             // A fixed name: a replacement (e.g. a driver change) created first would fail with "already exists".
             { ...child, deleteBeforeReplace: true },
         );
-        // RandomBytes marks `hex` secret itself; pulumi.secret keeps it so whatever provider version computes it.
-        const jwt = new random.RandomBytes(`${name}-engine-jwt`, { length: JWT_SECRET_BYTES }, child);
-        this.jwtSecretHex = pulumi.secret(jwt.hex);
+        // A RandomPassword over the 16 hex digits, not a RandomBytes: the random provider makes a RandomBytes'
+        // resource ID its base64 value, and resource IDs are stored in plaintext in the state; a RandomPassword's
+        // ID is "none". Two hex digits per byte, each uniform over 16: 256 bits for 32 bytes.
+        const jwt = new random.RandomPassword(`${name}-engine-jwt`, jwtPasswordArgs(), child);
+        this.jwtSecretHex = pulumi.secret(jwt.result);
         this.networkName = this.network.name;
         this.registerOutputs({ networkName: this.networkName });
     }

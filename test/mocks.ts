@@ -66,7 +66,7 @@ export function revealSecrets(value: unknown): any {
     return value;
 }
 
-/** A fixed JWT the random provider mock returns, so tests can search for it. */
+/** A fixed JWT (hex) the random provider mock returns for the engine JWT, so tests can search for it. */
 export const MOCK_JWT_HEX = "a1".repeat(32);
 export const MOCK_PASSWORD = "mock-grafana-admin-password-Zx9";
 
@@ -97,9 +97,9 @@ export const MOCK_PROBE_STDOUT = JSON.stringify({
 });
 
 export interface MockValues {
-    /** Hex the RandomBytes mock returns (default MOCK_JWT_HEX); the e2e run passes real random bytes. */
+    /** Hex the engine JWT's RandomPassword mock returns (default MOCK_JWT_HEX); the e2e run passes real random bytes. */
     jwtHex?: string;
-    /** Result the RandomPassword mock returns for every password (default mockPassword of its resource name). */
+    /** Result the RandomPassword mock returns for every password but the engine JWT (default mockPassword of its resource name). */
     password?: string;
     /** repoDigest the Image mock reports for these inputs (default mockRepoDigest). */
     repoDigest?: (inputs: Record<string, any>) => string;
@@ -123,12 +123,9 @@ export function setupMocks(stack = "dev", values: MockValues = {}): RecordedReso
                     dependencies: [],
                 };
                 const state: Record<string, any> = { ...args.inputs };
-                if (args.type === "random:index/randomBytes:RandomBytes") {
-                    state.hex = jwtHex;
-                    state.base64 = Buffer.from(jwtHex, "hex").toString("base64");
-                }
                 if (args.type === "random:index/randomPassword:RandomPassword") {
-                    state.result = values.password ?? mockPassword(args.name);
+                    // The engine JWT is a RandomPassword over the hex digits (components/nodeNetwork.ts).
+                    state.result = args.name.endsWith("-engine-jwt") ? jwtHex : (values.password ?? mockPassword(args.name));
                     state.bcryptHash = (values.bcrypt ?? mockBcryptHash)(state.result);
                 }
                 if (args.type === "command:local:Command") state.stdout = MOCK_PROBE_STDOUT;

@@ -123,9 +123,12 @@ describe.each(stacks)("%s stack", (stackName, values) => {
     });
 
     describe("JWT secret", () => {
-        test("one RandomBytes of 32 bytes", () => {
-            const jwt = s.one("random:index/randomBytes:RandomBytes");
-            expect(jwt.inputs.length).toBe(32);
+        test("a RandomPassword of 64 characters from the 16 hex digits only (32 bytes), no RandomBytes (its ID would be the secret, in plaintext)", () => {
+            const jwt = s.one("random:index/randomPassword:RandomPassword", "node-engine-jwt");
+            expect(jwt.inputs).toMatchObject({ length: 64, upper: false, lower: false, numeric: false, special: true });
+            expect([...new Set(jwt.inputs.overrideSpecial as string)].sort().join("")).toBe("0123456789abcdef");
+            expect(jwt.inputs.overrideSpecial).toHaveLength(16);
+            expect(s.all("random:index/randomBytes:RandomBytes")).toEqual([]);
         });
         test("delivered as the same file into both clients, readable only by each client's user", () => {
             const gethJwt = geth.uploads.find((u: any) => u.file === "/secrets/jwt.hex");

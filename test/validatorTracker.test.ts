@@ -40,7 +40,7 @@ test("off by default: no tracker resource at all", async () => {
     for (const suffix of TRACKER_SUFFIXES) expect(names.filter((n) => n.startsWith(`eth-node-off-${suffix}`))).toEqual([]);
     expect(s.all(VOLUME).filter((v) => /nats|valtrack/.test(v.inputs.name))).toEqual([]);
     expect(s.all(IMAGE).map((i) => i.inputs.imageName)).toEqual([expect.stringMatching(/^eth-node\/peer-monitor:/)]);
-    expect(s.all(RANDOM_PASSWORD).map((r) => r.name)).toEqual(["monitoring-grafana-admin"]);
+    expect(s.all(RANDOM_PASSWORD).map((r) => r.name).sort()).toEqual(["monitoring-grafana-admin", "node-engine-jwt"]);
     expect(s.resources.some((r) => r.type === "eth-node:index:ValidatorTracker")).toBe(false);
 });
 
@@ -243,7 +243,7 @@ describe("on (the dev stack's setting)", () => {
 
     describe("secrets", () => {
         test("two generated secrets: the NATS password and the API token, distinct", () => {
-            expect(s.all(RANDOM_PASSWORD).map((r) => r.name).sort()).toEqual(["monitoring-grafana-admin", "validator-tracker-api-token", "validator-tracker-nats-password"]);
+            expect(s.all(RANDOM_PASSWORD).map((r) => r.name).sort()).toEqual(["monitoring-grafana-admin", "node-engine-jwt", "validator-tracker-api-token", "validator-tracker-nats-password"]);
             const pw = secretOf("validator-tracker-nats-password");
             const token = secretOf("validator-tracker-api-token");
             expect(pw.result).not.toBe(token.result);
