@@ -3,7 +3,7 @@
 # into the engine tests' PULUMI_HOME as the plugin @pulumi/docker requests (resource plugin `docker` at the
 # SDK's version), never attempting a download. The published plugin (github.com/pulumi/pulumi-docker/provider)
 # is not on the proxy; this is a pulumi-terraform-bridge bridge of the Terraform docker provider (kreuzwerker)
-# with @pulumi/docker's tokens and names. See NOTES.md.
+# with @pulumi/docker's tokens and names, plus our own native docker.Image (provider/image.go). See NOTES.md.
 #
 # Usage: test/engine/providers/docker/build-docker-provider.sh [--rebuild] [--clean] [--check] [--help]
 #   --rebuild   build even if the installed plugin was built from the current sources

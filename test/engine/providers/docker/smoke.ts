@@ -69,7 +69,10 @@ async function freePort(): Promise<number> {
     });
 }
 
-/** Removes whatever this test may have left in Docker: only names with our prefix. */
+/** Image ids the test's docker.Image builds produced (a rebuild leaves the previous one untagged). */
+const builtImages = new Set<string>();
+
+/** Removes whatever this test may have left in Docker: only names with our prefix, and the images it built. */
 function cleanupDocker(): void {
     const lists = [["container", "ps -a", "{{.Names}}"], ["network", "network ls", "{{.Name}}"], ["volume", "volume ls", "{{.Name}}"]] as const;
     for (const [kind, cmd, fmt] of lists) {
@@ -82,6 +85,7 @@ function cleanupDocker(): void {
         }
     }
     sh("docker", ["image", "rm", "-f", `${PREFIX}image:smoke`], true);
+    for (const id of builtImages) sh("docker", ["image", "rm", id], true);
 }
 
 interface Stage {
@@ -160,6 +164,10 @@ async function main(): Promise<void> {
     const buildDir = path.join(tmp, "image");
     fs.mkdirSync(buildDir);
     fs.mkdirSync(path.join(tmp, "state"));
+    // What .dockerignore excludes is not part of the build, so changing it is no change.
+    fs.writeFileSync(path.join(buildDir, ".dockerignore"), "ignored/\n");
+    fs.mkdirSync(path.join(buildDir, "ignored"));
+    fs.writeFileSync(path.join(buildDir, "ignored", "notes.txt"), "1\n");
     fs.writeFileSync(path.join(buildDir, "Dockerfile"), "ARG BASE\nFROM ${BASE}\nARG STAMP=1\nRUN echo \"$STAMP\" > /smoke-stamp\n");
     const withImage = (process.env.SMOKE_IMAGE_BUILD ?? "auto") === "1" ||
         ((process.env.SMOKE_IMAGE_BUILD ?? "auto") === "auto" && pluginHasImage());
@@ -231,6 +239,7 @@ async function main(): Promise<void> {
         check(sh("docker", ["exec", `${PREFIX}ctr`, "cat", UPLOAD_PATH]) === stage.token, "upload content readable by uid 65534");
         if (withImage) {
             const digest = up1.outputs.imageDigest.value as string;
+            builtImages.add(digest);
             const id = sh("docker", ["image", "inspect", "-f", "{{.Id}}", `${PREFIX}image:smoke`]);
             check(/^sha256:[0-9a-f]{64}$/.test(digest) && digest === id, `docker.Image repoDigest ${digest} = the tag's image id`);
             check(c1.Image === id, "container runs the built image");
@@ -260,15 +269,23 @@ async function main(): Promise<void> {
         check((up2.summary.resourceChanges?.replace ?? 0) === 1, `exactly one replacement (${JSON.stringify(up2.summary.resourceChanges)})`);
 
         if (withImage) {
-            log("up #3: build arg changed (new image id → container replaced)");
-            // The Dockerfile's STAMP build arg: a new layer, a new image id.
+            // A source change (the Dockerfile's STAMP default): a new build.contextDigest, so the image is
+            // updated (rebuilt) and the container, whose image is the repoDigest, replaced.
             fs.writeFileSync(path.join(buildDir, "Dockerfile"), "ARG BASE\nFROM ${BASE}\nARG STAMP=2\nRUN echo \"$STAMP\" > /smoke-stamp\n");
+            log("preview after a change of the image's sources");
+            const pv3 = await stack.preview({ onOutput: out, color: "never" });
+            log(`preview: ${JSON.stringify(pv3.changeSummary)}`);
+            check(pv3.changeSummary.update === 1 && pv3.changeSummary.replace === 1, "preview: the image is updated, the container replaced");
+            log("up #3: the image's sources changed");
             const up3 = await stack.up({ onOutput: out, color: "never" });
             log(`up #3: ${JSON.stringify(up3.summary.resourceChanges)}`);
+            check(up3.summary.resourceChanges?.update === 1 && up3.summary.resourceChanges?.replace === 1, "up: image updated, container replaced");
             const c3 = inspect("container", `${PREFIX}ctr`);
+            builtImages.add(up3.outputs.imageDigest.value);
             check(up3.outputs.imageDigest.value !== up1.outputs.imageDigest.value, "new repoDigest");
             check(c3.Id !== c2.Id && sh("docker", ["exec", `${PREFIX}ctr`, "cat", "/smoke-stamp"]) === "2", "container runs the rebuilt image");
-            log("preview --expect-no-changes after the rebuild");
+            fs.writeFileSync(path.join(buildDir, "ignored", "notes.txt"), "2\n");
+            log("preview --expect-no-changes after the rebuild and a change of a file .dockerignore excludes");
             await stack.preview({ expectNoChanges: true, onOutput: out, color: "never" });
         }
 

@@ -1,16 +1,91 @@
 package provider
 
 import (
-	pschema "github.com/pulumi/pulumi/pkg/v3/codegen/schema"
+	"context"
+	"fmt"
+	"os"
+
+	"github.com/pulumi/pulumi/pkg/v3/resource/provider"
+	"github.com/pulumi/pulumi/sdk/v3/go/common/util/cmdutil"
+	pulumirpc "github.com/pulumi/pulumi/sdk/v3/proto/go"
+	pbempty "google.golang.org/protobuf/types/known/emptypb"
 
 	"github.com/pulumi/pulumi-terraform-bridge/v3/pkg/tfbridge"
 )
 
-// AddNativeSchema adds the resources the stand-in implements itself (not through the bridge) to the schema:
-// none yet (docker:index/image:Image is not implemented in this build).
-func AddNativeSchema(spec *pschema.PackageSpec) {}
-
-// Serve runs the plugin: the bridged Terraform provider, with the given (embedded) schema.
+// Serve runs the plugin: the bridged Terraform provider (the given, embedded schema, which also declares the
+// native resources), wrapped so the native docker:index/image:Image is served by imageProvider. `-version`
+// prints the version (as tfbridge.Main does).
 func Serve(schema []byte) {
-	tfbridge.Main(Package, Version, Provider(), schema)
+	for _, a := range os.Args[1:] {
+		if a == "-version" || a == "--version" {
+			fmt.Println(Version)
+			return
+		}
+	}
+	ctx := context.Background()
+	info := Provider()
+	info.P.InitLogging(ctx)
+	err := provider.Main(Package, func(host *provider.HostClient) (pulumirpc.ResourceProviderServer, error) {
+		bridged := tfbridge.NewProvider(ctx, host, Package, Version, info.P, info, schema)
+		return &server{ResourceProviderServer: bridged, image: &imageProvider{host: host}}, nil
+	})
+	if err != nil {
+		cmdutil.ExitError(err.Error())
+	}
+}
+
+// server is the bridge's ResourceProviderServer with the calls for the native resources routed by type (the
+// engine names the type in every resource call's URN); everything else (the schema, the provider
+// configuration's check and diff, functions, the Terraform resources) is the bridge's.
+type server struct {
+	pulumirpc.ResourceProviderServer
+	image *imageProvider
+}
+
+func (s *server) Configure(ctx context.Context, req *pulumirpc.ConfigureRequest) (*pulumirpc.ConfigureResponse, error) {
+	s.image.configure(req)
+	return s.ResourceProviderServer.Configure(ctx, req)
+}
+
+func (s *server) Check(ctx context.Context, req *pulumirpc.CheckRequest) (*pulumirpc.CheckResponse, error) {
+	if isImage(req.GetUrn()) {
+		return s.image.Check(ctx, req)
+	}
+	return s.ResourceProviderServer.Check(ctx, req)
+}
+
+func (s *server) Diff(ctx context.Context, req *pulumirpc.DiffRequest) (*pulumirpc.DiffResponse, error) {
+	if isImage(req.GetUrn()) {
+		return s.image.Diff(ctx, req)
+	}
+	return s.ResourceProviderServer.Diff(ctx, req)
+}
+
+func (s *server) Create(ctx context.Context, req *pulumirpc.CreateRequest) (*pulumirpc.CreateResponse, error) {
+	if isImage(req.GetUrn()) {
+		return s.image.Create(ctx, req)
+	}
+	return s.ResourceProviderServer.Create(ctx, req)
+}
+
+func (s *server) Read(ctx context.Context, req *pulumirpc.ReadRequest) (*pulumirpc.ReadResponse, error) {
+	if isImage(req.GetUrn()) {
+		return s.image.Read(ctx, req)
+	}
+	return s.ResourceProviderServer.Read(ctx, req)
+}
+
+func (s *server) Update(ctx context.Context, req *pulumirpc.UpdateRequest) (*pulumirpc.UpdateResponse, error) {
+	if isImage(req.GetUrn()) {
+		return s.image.Update(ctx, req)
+	}
+	return s.ResourceProviderServer.Update(ctx, req)
+}
+
+func (s *server) Delete(ctx context.Context, req *pulumirpc.DeleteRequest) (*pbempty.Empty, error) {
+	if isImage(req.GetUrn()) {
+		return s.image.Delete(ctx, req)
+	}
+	return s.ResourceProviderServer.Delete(ctx, req)
 }
