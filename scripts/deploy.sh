@@ -21,4 +21,15 @@ export PULUMI_BACKEND_URL="${PULUMI_BACKEND_URL:-file://$HOME/.pulumi-eth-node}"
 mkdir -p "${PULUMI_BACKEND_URL#file://}"
 pulumi login "$PULUMI_BACKEND_URL"
 pulumi stack select "$stack" --create --secrets-provider passphrase
+
+# Docker Engine 25 or newer (API 1.44): older engines refuse what the program declares through the published
+# docker provider — a file uploaded with a numeric owner into a container with a numeric user ("getent unable to
+# find entry") and a healthcheck's start interval ("requires API version 1.44"). Debian 12's docker.io is 20.10.
+MIN_DOCKER_API=1.44
+docker_host=$(pulumi config get eth-node:dockerHost --stack "$stack" 2>/dev/null || true)
+api=$(docker ${docker_host:+-H "$docker_host"} version --format '{{.Server.APIVersion}}' 2>/dev/null) ||
+  fail "cannot reach the Docker engine${docker_host:+ at $docker_host} ('docker version' failed)"
+[ "$(printf '%s\n' "$MIN_DOCKER_API" "$api" | sort -V | head -n1)" = "$MIN_DOCKER_API" ] ||
+  fail "the Docker engine${docker_host:+ at $docker_host} speaks API $api: eth-node needs Docker Engine 25 or newer (API $MIN_DOCKER_API)"
+
 pulumi up --stack "$stack" "$@"
