@@ -1,7 +1,8 @@
 /**
- * Pulumi mocks for tests: the Pulumi CLI and its provider plugins cannot be installed here, so resources are
- * recorded instead of created. What these tests prove is what the program *declares* (images, flags, ports,
- * secrets, resource options); test/e2e runs those declarations on a real Docker engine.
+ * Pulumi mocks for tests: resources are recorded instead of created (the published provider plugins cannot be
+ * installed here; test/engine/ builds the CLI and stand-ins, not yet used by the suites). What these tests prove
+ * is what the program *declares* (images, flags, ports, secrets, resource options); test/e2e runs those
+ * declarations on a real Docker engine.
  */
 import { createHash } from "crypto";
 import * as pulumi from "@pulumi/pulumi";

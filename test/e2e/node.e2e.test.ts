@@ -2,7 +2,7 @@
  * End to end: the containers the program declares, started on a real Docker engine with real Geth, Prysm,
  * Prometheus, Alertmanager, node-exporter and peer-monitor images (built locally by images/build-images.sh
  * at exactly the tags the stack pins by default). This verifies our declarations with the real binaries;
- * it does not run the Pulumi engine or its Docker provider (neither can be installed here). Grafana, Loki
+ * it does not run the Pulumi engine or its Docker provider (test/engine/ builds those; not yet used here). Grafana, Loki
  * and Alloy cannot be built here (config.ts, UNBUILDABLE_IMAGES): their containers are declared, not run.
  */
 import * as fs from "fs";
