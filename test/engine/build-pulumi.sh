@@ -52,22 +52,11 @@ export GOPROXY=${GOPROXY:-https://proxy.golang.org}
 
 T_START=$(date +%s)
 TIMINGS=()
-log() { printf '[%s +%4ss] %s\n' "$(date +%H:%M:%S)" "$(( $(date +%s) - T_START ))" "$*"; }
-die() { log "ERROR: $*" >&2; exit 1; }
-step() {
-  local name=$1 s d; shift
-  s=$(date +%s); log "==> $name"
-  "$@"
-  d=$(( $(date +%s) - s )); TIMINGS+=("$(printf '%-34s %5ss' "$name" "$d")"); log "<== $name done in ${d}s"
-}
-# Runs "$@" with output in $CACHE_DIR/$1.log, the tail shown on failure; $1 names the build.
-logged() {
-  local name=$1; shift
-  "$@" >"$CACHE_DIR/$name.log" 2>&1 || { tail -n 40 "$CACHE_DIR/$name.log" >&2; die "$name failed (log $CACHE_DIR/$name.log)"; }
-}
+BUILD_LOG_DIR=$CACHE_DIR  # logged's logs
+# shellcheck source=SCRIPTDIR/../lib/build-log.sh
+source "$SCRIPT_DIR/../lib/build-log.sh"  # log, die, step, logged, log_timings
 finish() {
-  log "timings:"
-  printf '    %s\n' "${TIMINGS[@]}"
+  log_timings
   log "total $(( $(date +%s) - T_START ))s; $PULUMI_BIN ($VERSION), PULUMI_HOME=$HOME_DIR, env: $CACHE_DIR/pulumi.env"
 }
 

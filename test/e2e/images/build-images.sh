@@ -60,14 +60,9 @@ export GOFLAGS=${GOFLAGS:--buildvcs=false}
 
 T_START=$(date +%s)
 TIMINGS=()
-log() { printf '[%s +%4ss] %s\n' "$(date +%H:%M:%S)" "$(( $(date +%s) - T_START ))" "$*"; }
-die() { log "ERROR: $*" >&2; exit 1; }
-step() {
-  local name=$1 s d; shift
-  s=$(date +%s); log "==> $name"
-  "$@"
-  d=$(( $(date +%s) - s )); TIMINGS+=("$(printf '%-34s %5ss' "$name" "$d")"); log "<== $name done in ${d}s"
-}
+BUILD_LOG_DIR=$CACHE_DIR  # logged's logs
+# shellcheck source=SCRIPTDIR/../../lib/build-log.sh
+source "$SCRIPT_DIR/../../lib/build-log.sh"  # log, die, step, logged, log_timings
 dbuild() {  # docker build with its output kept in $CACHE_DIR/docker-build.log, shown on failure
   if ! DOCKER_BUILDKIT=0 docker build --force-rm "$@" >"$CACHE_DIR/docker-build.log" 2>&1; then
     tail -n 40 "$CACHE_DIR/docker-build.log" >&2; return 1
@@ -251,12 +246,6 @@ require_deps_served() {  # $1 = module copy, $2 = what
   local blocked
   blocked=$(cd "$1" && GOFLAGS=-mod=mod go mod download 2>&1 | grep -oE '^go: [^ ]+@[^:]+' | sed 's/^go: //' | sort -u) || true
   [[ -z $blocked ]] || die "$2 cannot be built from this Go module proxy; it refuses: $(tr '\n' ' ' <<<"$blocked")"
-}
-
-# Runs "$@" with output in $CACHE_DIR/$1.log, the tail shown on failure; $1 names the build.
-logged() {
-  local name=$1; shift
-  "$@" >"$CACHE_DIR/$name.log" 2>&1 || { tail -n 40 "$CACHE_DIR/$name.log" >&2; die "$name failed (log $CACHE_DIR/$name.log)"; }
 }
 
 build_geth_binary() {  # $1 = version; builds $CACHE_DIR/geth-$1/geth
@@ -515,8 +504,7 @@ if [[ $TOOLS_ONLY == 1 ]]; then
   step "4c. nats-server" build_nats_server
   step "5a. prysm binaries (wait)" wait_prysm_build
   step "7. tools.env" write_tools_env
-  log "timings:"
-  printf '    %s\n' "${TIMINGS[@]}"
+  log_timings
   [[ -f $CACHE_DIR/prysm-build.secs ]] && log "    (Prysm binary build in background: $(cat "$CACHE_DIR/prysm-build.secs")s)"
   log "total $(( $(date +%s) - T_START ))s; tools in $CACHE_DIR/bin and $CACHE_DIR/tools.env"
   exit 0
@@ -545,8 +533,7 @@ docker image prune -f --filter "label=eth-node-local.base" >/dev/null || true
   cat "$CACHE_DIR/stack-images.env"
 } >"$CACHE_DIR/images.env"
 
-log "timings:"
-printf '    %s\n' "${TIMINGS[@]}"
+log_timings
 [[ -f $CACHE_DIR/prysm-build.secs ]] && log "    (Prysm binary build in background: $(cat "$CACHE_DIR/prysm-build.secs")s)"
 log "total $(( $(date +%s) - T_START ))s; images: $CACHE_DIR/images.env"
 sed 's/^/    /' "$CACHE_DIR/images.env"

@@ -60,21 +60,12 @@ PATCHES=${ETH_E2E_DOCKER_PROVIDER_PATCHES:-all}
 
 T_START=$(date +%s)
 TIMINGS=()
-log() { printf '[%s +%4ss] %s\n' "$(date +%H:%M:%S)" "$(( $(date +%s) - T_START ))" "$*"; }
-die() { log "ERROR: $*" >&2; exit 1; }
-step() {
-  local name=$1 s d; shift
-  s=$(date +%s); log "==> $name"
-  "$@"
-  d=$(( $(date +%s) - s )); TIMINGS+=("$(printf '%-40s %5ss' "$name" "$d")"); log "<== $name done in ${d}s"
-}
-logged() {
-  local name=$1; shift
-  "$@" >"$OUT_DIR/$name.log" 2>&1 || { tail -n 40 "$OUT_DIR/$name.log" >&2; die "$name failed (log $OUT_DIR/$name.log)"; }
-}
+STEP_WIDTH=40  # its step names are longer than the other scripts'
+BUILD_LOG_DIR=$OUT_DIR  # logged's logs
+# shellcheck source=SCRIPTDIR/../../../lib/build-log.sh
+source "$SCRIPT_DIR/../../../lib/build-log.sh"  # log, die, step, logged, log_timings
 finish() {
-  log "timings:"
-  printf '    %s\n' "${TIMINGS[@]}"
+  log_timings
   log "total $(( $(date +%s) - T_START ))s; plugin resource-docker-v$VERSION in $PULUMI_HOME/plugins, env: $ENV_FILE"
 }
 

@@ -43,18 +43,9 @@ export GOPROXY=${GOPROXY:-https://proxy.golang.org}
 
 T_START=$(date +%s)
 TIMINGS=()
-log() { printf '[%s +%4ss] %s\n' "$(date +%H:%M:%S)" "$(( $(date +%s) - T_START ))" "$*"; }
-die() { log "ERROR: $*" >&2; exit 1; }
-step() {
-  local name=$1 s d; shift
-  s=$(date +%s); log "==> $name"
-  "$@"
-  d=$(( $(date +%s) - s )); TIMINGS+=("$(printf '%-34s %5ss' "$name" "$d")"); log "<== $name done in ${d}s"
-}
-logged() {  # $1 names the log ($OUT_DIR/$1.log); the tail is shown on failure
-  local name=$1; shift
-  "$@" >"$OUT_DIR/$name.log" 2>&1 || { tail -n 40 "$OUT_DIR/$name.log" >&2; die "$name failed (log $OUT_DIR/$name.log)"; }
-}
+BUILD_LOG_DIR=$OUT_DIR  # logged's logs
+# shellcheck source=SCRIPTDIR/../../../lib/build-log.sh
+source "$SCRIPT_DIR/../../../lib/build-log.sh"  # log, die, step, logged, log_timings
 
 mkdir -p "$OUT_DIR" || die "cannot create $OUT_DIR (run as root or set ETH_E2E_CACHE)"
 exec 9>"$OUT_DIR/.random-command.lock"
@@ -196,6 +187,5 @@ if [[ $BUILT == 1 || $TEST == 1 ]]; then step "1b. go test" go_tests; fi
 step "2. plugin install" install_plugins
 step "2b. random-command.env" write_env
 [[ $SMOKE == 0 ]] || step "3. smoke test (real engine)" smoke
-log "timings:"
-printf '    %s\n' "${TIMINGS[@]}"
+log_timings
 log "total $(( $(date +%s) - T_START ))s"

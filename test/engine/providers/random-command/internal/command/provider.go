@@ -23,11 +23,11 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/blang/semver"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource/plugin"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/tokens"
 
+	"eth-node/test/engine/providers/random-command/internal/pluginbase"
 	"eth-node/test/engine/providers/random-command/internal/props"
 )
 
@@ -52,56 +52,24 @@ type Logger func(ctx context.Context, urn resource.URN, line string)
 
 // Provider implements plugin.Provider for the command package.
 type Provider struct {
-	plugin.UnimplementedProvider
-	version semver.Version
-	log     Logger
+	pluginbase.Base
+	log Logger
 }
 
 // New returns the provider reporting version (the npm SDK's, e.g. "1.2.1"); log may be nil.
 func New(version string, log Logger) (*Provider, error) {
-	v, err := semver.ParseTolerant(version)
+	b, err := pluginbase.New("command", version, schemaTemplate)
 	if err != nil {
-		return nil, fmt.Errorf("command stand-in: bad version %q: %w", version, err)
+		return nil, err
 	}
 	if log == nil {
 		log = func(context.Context, resource.URN, string) {}
 	}
-	return &Provider{version: v, log: log}, nil
-}
-
-func (p *Provider) Close() error { return nil }
-
-func (p *Provider) Handshake(context.Context, plugin.ProviderHandshakeRequest) (*plugin.ProviderHandshakeResponse, error) {
-	return &plugin.ProviderHandshakeResponse{AcceptSecrets: true, AcceptResources: true}, nil
-}
-
-func (p *Provider) GetPluginInfo(context.Context) (plugin.PluginInfo, error) {
-	v := p.version
-	return plugin.PluginInfo{Version: &v}, nil
-}
-
-func (p *Provider) GetSchema(context.Context, plugin.GetSchemaRequest) (plugin.GetSchemaResponse, error) {
-	return plugin.GetSchemaResponse{Schema: Schema(p.version.String())}, nil
+	return &Provider{Base: b, log: log}, nil
 }
 
 // Schema is the package schema (schema.json) reporting version.
-func Schema(version string) []byte {
-	return []byte(strings.Replace(schemaTemplate, `"VERSION"`, `"`+version+`"`, 1))
-}
-
-func (p *Provider) SignalCancellation(context.Context) error { return nil }
-
-func (p *Provider) CheckConfig(_ context.Context, req plugin.CheckConfigRequest) (plugin.CheckConfigResponse, error) {
-	return plugin.CheckConfigResponse{Properties: req.News}, nil
-}
-
-func (p *Provider) DiffConfig(context.Context, plugin.DiffConfigRequest) (plugin.DiffConfigResponse, error) {
-	return plugin.DiffResult{Changes: plugin.DiffNone}, nil
-}
-
-func (p *Provider) Configure(context.Context, plugin.ConfigureRequest) (plugin.ConfigureResponse, error) {
-	return plugin.ConfigureResponse{}, nil
-}
+func Schema(version string) []byte { return pluginbase.Schema(schemaTemplate, version) }
 
 func known(t tokens.Type) error {
 	if t != CommandType {

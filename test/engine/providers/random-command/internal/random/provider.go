@@ -19,14 +19,13 @@ import (
 	"encoding/hex"
 	"fmt"
 	"math/big"
-	"strings"
 
-	"github.com/blang/semver"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource/plugin"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/tokens"
 	"golang.org/x/crypto/bcrypt"
 
+	"eth-node/test/engine/providers/random-command/internal/pluginbase"
 	"eth-node/test/engine/providers/random-command/internal/props"
 )
 
@@ -58,53 +57,20 @@ var generated = map[tokens.Type][]string{
 
 // Provider implements plugin.Provider for the random package.
 type Provider struct {
-	plugin.UnimplementedProvider
-	version semver.Version
+	pluginbase.Base
 }
 
 // New returns the provider reporting version (the npm SDK's, e.g. "4.21.2").
 func New(version string) (*Provider, error) {
-	v, err := semver.ParseTolerant(version)
+	b, err := pluginbase.New("random", version, schemaTemplate)
 	if err != nil {
-		return nil, fmt.Errorf("random stand-in: bad version %q: %w", version, err)
+		return nil, err
 	}
-	return &Provider{version: v}, nil
-}
-
-func (p *Provider) Close() error { return nil }
-
-func (p *Provider) Handshake(context.Context, plugin.ProviderHandshakeRequest) (*plugin.ProviderHandshakeResponse, error) {
-	return &plugin.ProviderHandshakeResponse{AcceptSecrets: true, AcceptResources: true}, nil
-}
-
-func (p *Provider) GetPluginInfo(context.Context) (plugin.PluginInfo, error) {
-	v := p.version
-	return plugin.PluginInfo{Version: &v}, nil
-}
-
-func (p *Provider) GetSchema(context.Context, plugin.GetSchemaRequest) (plugin.GetSchemaResponse, error) {
-	return plugin.GetSchemaResponse{Schema: Schema(p.version.String())}, nil
+	return &Provider{Base: b}, nil
 }
 
 // Schema is the package schema (schema.json) reporting version.
-func Schema(version string) []byte {
-	return []byte(strings.Replace(schemaTemplate, `"VERSION"`, `"`+version+`"`, 1))
-}
-
-func (p *Provider) SignalCancellation(context.Context) error { return nil }
-
-// The provider has no configuration (the published one has none either).
-func (p *Provider) CheckConfig(_ context.Context, req plugin.CheckConfigRequest) (plugin.CheckConfigResponse, error) {
-	return plugin.CheckConfigResponse{Properties: req.News}, nil
-}
-
-func (p *Provider) DiffConfig(context.Context, plugin.DiffConfigRequest) (plugin.DiffConfigResponse, error) {
-	return plugin.DiffResult{Changes: plugin.DiffNone}, nil
-}
-
-func (p *Provider) Configure(context.Context, plugin.ConfigureRequest) (plugin.ConfigureResponse, error) {
-	return plugin.ConfigureResponse{}, nil
-}
+func Schema(version string) []byte { return pluginbase.Schema(schemaTemplate, version) }
 
 func known(t tokens.Type) error {
 	if _, ok := inputKinds[t]; !ok {
