@@ -4,6 +4,6 @@ module.exports = {
     preset: "ts-jest",
     testEnvironment: "node",
     roots: ["<rootDir>/test", "<rootDir>/components", "<rootDir>/dashboards"],
-    testPathIgnorePatterns: ["/node_modules/", "/peer-monitor/", "<rootDir>/test/e2e/"],
+    testPathIgnorePatterns: ["/node_modules/", "/peer-monitor/", "<rootDir>/test/e2e/", "<rootDir>/test/engine/"],
     testTimeout: 60000,
 };
