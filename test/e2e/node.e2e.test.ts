@@ -17,10 +17,10 @@ import { substituteGrafanaVariables } from "../../components/monitoring/promql";
 import { allPromExpressions } from "../monitoringTools";
 import { dockerApi, dockerApiRaw, removeIfPresent } from "./dockerEngine";
 import { namesIn, readCatalog, staleConditionals, unexplainedMissing } from "./liveMetrics";
-import { DeclaredStack, StartResult, addressOf, builtImages, checkImages, createContainer, declare, eventually, exec, inspect, logs, teardown, up } from "./runner";
+import { DeclaredStack, StartResult, addressOf, builtImages, checkImages, createContainer, declare, eventually, exec, get, inspect, logs, teardown, up } from "./runner";
 import { readFirstEntry } from "./tar";
 import { E2E_CONFIG, E2E_SCRAPE_SECONDS, UNBUILDABLE_IMAGES, imageRepository } from "./config";
-import { StreamView, eventsStream, getWithToken, oneTo, partsOnDisk, sentryRuns, sinkTotals, storedSeqs } from "./tracker";
+import { StreamView, eventsStream, oneTo, partsOnDisk, sentryRuns, sinkTotals, storedSeqs } from "./tracker";
 import { CONSUMER_NAME } from "../../components/validatorTracker";
 
 const STACK = "e2e";
@@ -34,18 +34,6 @@ const GRAFANA_PROBE = `eth-node-${STACK}-grafana-inspect`;
 const README_MONITOR = `eth-node-${STACK}-readme-monitor`;
 let d: DeclaredStack;
 let started: StartResult;
-
-function get(url: string, timeoutMs = 5000): Promise<{ status: number; body: string }> {
-    return new Promise((resolve, reject) => {
-        const req = http.get(url, { timeout: timeoutMs }, (res) => {
-            let body = "";
-            res.on("data", (c) => (body += c));
-            res.on("end", () => resolve({ status: res.statusCode ?? 0, body }));
-        });
-        req.on("timeout", () => req.destroy(new Error(`timeout ${url}`)));
-        req.on("error", reject);
-    });
-}
 
 const container = (suffix: string) => `eth-node-${STACK}-${suffix}`;
 const of = (service: ServiceId) => container(SERVICES[service].containerSuffix);
@@ -199,16 +187,16 @@ test("the validator tracker's NATS, consumer and sentry are healthy, and the con
         expect((await inspect(of(service))).RestartCount).toBe(0);
     }
     const api = await urlOf("valtrackConsumer", "api");
-    expect((await getWithToken(`${api}/peers`)).status).toBe(401);
-    expect((await getWithToken(`${api}/peers`, `${apiToken()}x`)).status).toBe(401);
-    expect((await getWithToken(`${api}/peers`, apiToken())).status).toBe(200);
+    expect((await get(`${api}/peers`, { timeoutMs: 10_000 })).status).toBe(401);
+    expect((await get(`${api}/peers`, { token: `${apiToken()}x`, timeoutMs: 10_000 })).status).toBe(401);
+    expect((await get(`${api}/peers`, { token: apiToken(), timeoutMs: 10_000 })).status).toBe(200);
 }, 180_000);
 
 test("the sentry discovers and handshakes the stack's own Prysm; parquet parts appear in the consumer's volume; the API answers with that node", async () => {
     const identity = JSON.parse((await get(`${await urlOf("beacon", "http")}/eth/v1/node/identity`)).body).data;
     const api = await urlOf("valtrackConsumer", "api");
     const prysm = await eventually("the API to list the stack's Prysm with its metadata", 180_000, async () => {
-        const { peers } = JSON.parse((await getWithToken(`${api}/peers`, apiToken())).body);
+        const { peers } = JSON.parse((await get(`${api}/peers`, { token: apiToken(), timeoutMs: 10_000 })).body);
         return peers.find((p: { id: string; client: { family?: string } }) => p.id === identity.peer_id);
     });
     expect(prysm.client.family).toBe("prysm");
@@ -216,7 +204,7 @@ test("the sentry discovers and handshakes the stack's own Prysm; parquet parts a
     for (const file of ["discovery_events", "metadata_events", "validator_metadata_events"]) {
         expect(parts.some((p) => p.startsWith(`${file}/`))).toBe(true);
     }
-    const stats = JSON.parse((await getWithToken(`${api}/stats`, apiToken())).body);
+    const stats = JSON.parse((await get(`${api}/stats`, { token: apiToken(), timeoutMs: 10_000 })).body);
     expect(stats.clients.prysm.peers).toBeGreaterThanOrEqual(1);
     // The sentry's own view: a successful handshake with a Prysm node, published to NATS.
     const sentryMetrics = (await get(`${await urlOf("valtrackSentry", "metrics")}${SERVICES.valtrackSentry.metrics.path}`)).body;
@@ -235,7 +223,7 @@ test("README.md's SQL over the consumer's parquet parts works as written and cou
 
 /** `GET <prometheus>/api/v1/<path>`, parsed. */
 async function prometheusApi(path: string): Promise<{ status: string; error?: string; data: any }> {
-    return JSON.parse((await get(`${await urlOf("prometheus", "http")}/api/v1/${path}`, 15_000)).body);
+    return JSON.parse((await get(`${await urlOf("prometheus", "http")}/api/v1/${path}`, { timeoutMs: 15_000 })).body);
 }
 
 /** The scrape jobs of the registry whose containers run here (Loki and Alloy are declared, not run). */

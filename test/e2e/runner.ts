@@ -10,6 +10,7 @@
  */
 import { execFile } from "child_process";
 import * as fs from "fs";
+import * as http from "http";
 import * as path from "path";
 import { randomBytes } from "crypto";
 import { promisify } from "util";
@@ -74,6 +75,20 @@ export async function declare(stack: string, values: Record<string, string>): Pr
             args: i.inputs.build.args ?? {},
         })),
     };
+}
+
+/** `GET url` (a container's address from the host), with an optional bearer token: status and body. */
+export function get(url: string, opts: { token?: string; timeoutMs?: number } = {}): Promise<{ status: number; body: string }> {
+    return new Promise((resolve, reject) => {
+        const headers = opts.token === undefined ? {} : { Authorization: `Bearer ${opts.token}` };
+        const req = http.get(url, { timeout: opts.timeoutMs ?? 5000, headers }, (res) => {
+            let body = "";
+            res.on("data", (c) => (body += c));
+            res.on("end", () => resolve({ status: res.statusCode ?? 0, body }));
+        });
+        req.on("timeout", () => req.destroy(new Error(`timeout ${url}`)));
+        req.on("error", reject);
+    });
 }
 
 export async function imageExists(image: string): Promise<boolean> {

@@ -3,28 +3,8 @@
  * stream (its monitoring endpoint, /jsz) and the stream sequences in the consumer's parquet parts (read by
  * valtrack's own `query` command inside the consumer's container, over its data volume).
  */
-import * as http from "http";
 import { SERVICES } from "../../components/services";
-import { exec } from "./runner";
-
-export interface HttpAnswer {
-    status: number;
-    body: string;
-}
-
-/** `GET url` with an optional bearer token. */
-export function getWithToken(url: string, token?: string, timeoutMs = 10_000): Promise<HttpAnswer> {
-    return new Promise((resolve, reject) => {
-        const headers = token === undefined ? {} : { Authorization: `Bearer ${token}` };
-        const req = http.get(url, { timeout: timeoutMs, headers }, (res) => {
-            let body = "";
-            res.on("data", (c) => (body += c));
-            res.on("end", () => resolve({ status: res.statusCode ?? 0, body }));
-        });
-        req.on("timeout", () => req.destroy(new Error(`timeout ${url}`)));
-        req.on("error", reject);
-    });
-}
+import { exec, get } from "./runner";
 
 /** The EVENTS stream and its durables as nats-server reports them (`/jsz?streams=true&consumers=true`). */
 export interface StreamView {
@@ -51,7 +31,7 @@ export function eventsStreamOf(jsz: any): StreamView | undefined {
 }
 
 export async function eventsStream(natsMonitoringUrl: string): Promise<StreamView | undefined> {
-    const res = await getWithToken(`${natsMonitoringUrl}/jsz?streams=true&consumers=true`);
+    const res = await get(`${natsMonitoringUrl}/jsz?streams=true&consumers=true`, { timeoutMs: 10_000 });
     if (res.status !== 200) throw new Error(`/jsz answered ${res.status}: ${res.body}`);
     return eventsStreamOf(JSON.parse(res.body));
 }
