@@ -208,13 +208,49 @@ export function localImage(resourceName: string, args: LocalImageArgs, opts: pul
 }
 
 /**
+ * Whole seconds as Go's time.Duration prints them ("30s", "2m0s", "1h0m0s"). Docker keeps a healthcheck's
+ * durations as nanoseconds and the provider reads them back in this form, so a value written any other way
+ * ("2m") differs from the state after every `up`: a perpetual diff that `preview --expect-no-changes` fails on.
+ */
+export function dockerDuration(seconds: number): string {
+    if (!Number.isInteger(seconds) || seconds < 0) throw new Error(`dockerDuration: ${seconds} is not a whole number of seconds >= 0`);
+    const h = Math.floor(seconds / 3600);
+    const m = Math.floor((seconds % 3600) / 60);
+    const s = seconds % 60;
+    if (h > 0) return `${h}h${m}m${s}s`;
+    return m > 0 ? `${m}m${s}s` : `${s}s`;
+}
+
+export interface HealthcheckTiming {
+    intervalSeconds: number;
+    timeoutSeconds: number;
+    retries: number;
+    /** Failures in this period after start do not count. */
+    startPeriodSeconds: number;
+    /** Probe interval during the start period (Docker >= 25; older engines ignore it). */
+    startIntervalSeconds?: number;
+}
+
+/** A container healthcheck, its durations in the form the provider reads back (dockerDuration). */
+export function healthcheck(tests: string[], t: HealthcheckTiming): docker.types.input.ContainerHealthcheck {
+    return {
+        tests,
+        interval: dockerDuration(t.intervalSeconds),
+        timeout: dockerDuration(t.timeoutSeconds),
+        retries: t.retries,
+        startPeriod: dockerDuration(t.startPeriodSeconds),
+        ...(t.startIntervalSeconds !== undefined && { startInterval: dockerDuration(t.startIntervalSeconds) }),
+    };
+}
+
+/**
  * A healthcheck that GETs `/healthz` on the container's own port with Node.js (the images built from this
  * repository have node, and neither curl nor wget).
  */
-export function nodeHealthcheck(port: number, startPeriod: string): docker.types.input.ContainerHealthcheck {
+export function nodeHealthcheck(port: number, startPeriodSeconds: number): docker.types.input.ContainerHealthcheck {
     const probe = `fetch('http://127.0.0.1:${port}/healthz').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))`;
     // startInterval: checked every 2 s while starting, so a container others wait for (`wait: true`) is
     // healthy within seconds of being ready, not at the first 30 s interval.
-    return { tests: ["CMD", "node", "-e", probe], interval: "30s", timeout: "5s", retries: 3, startPeriod, startInterval: "2s" };
+    return healthcheck(["CMD", "node", "-e", probe], { intervalSeconds: 30, timeoutSeconds: 5, retries: 3, startPeriodSeconds, startIntervalSeconds: 2 });
 }
 

@@ -5,7 +5,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as docker from "@pulumi/docker";
 import { EthNetwork } from "./config";
-import { dataMount, hardenedContainerArgs, hostUrl, namedContainer, ownedDataVolume, privatePort, publicPort, serviceContainerArgs } from "./docker";
+import { dataMount, hardenedContainerArgs, healthcheck, hostUrl, namedContainer, ownedDataVolume, privatePort, publicPort, serviceContainerArgs } from "./docker";
 import { JWT_PATH, jwtUpload } from "./nodeNetwork";
 import { SERVICES, serviceUrl } from "./services";
 
@@ -116,14 +116,13 @@ export class ExecutionNode extends pulumi.ComponentResource {
                     publicPort(GETH.ports.p2p, args.p2pHostPort, "udp"),
                     privatePort(GETH.ports.http, args.rpcHostPort, args.bindAddress),
                 ],
-                healthcheck: {
-                    // The Geth binary is the one client every Geth image ships; no curl/wget needed.
-                    tests: ["CMD", "geth", "attach", "--exec", "eth.blockNumber", `http://127.0.0.1:${GETH.ports.http}`],
-                    interval: "30s",
-                    timeout: "10s",
+                // The Geth binary is the one client every Geth image ships; no curl/wget needed.
+                healthcheck: healthcheck(["CMD", "geth", "attach", "--exec", "eth.blockNumber", `http://127.0.0.1:${GETH.ports.http}`], {
+                    intervalSeconds: 30,
+                    timeoutSeconds: 10,
                     retries: 5,
-                    startPeriod: "2m",
-                },
+                    startPeriodSeconds: 120,
+                }),
             },
             { ...child, dependsOn: [owner] },
         );

@@ -5,7 +5,7 @@
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import * as docker from "@pulumi/docker";
-import { hardenedContainerArgs, hostUrl, localImage, namedContainer, privatePort, serviceContainerArgs } from "./docker";
+import { hardenedContainerArgs, healthcheck, hostUrl, localImage, namedContainer, privatePort, serviceContainerArgs } from "./docker";
 import { SERVICES } from "./services";
 
 /** The peer monitor's source and Dockerfile in this repository. */
@@ -79,13 +79,7 @@ export class PeerMonitor extends pulumi.ComponentResource {
                 readOnly: true,
                 stopTimeout: 10,
                 ports: [privatePort(SERVICES.peerMonitor.ports.http, args.hostPort, args.bindAddress)],
-                healthcheck: {
-                    tests: ["CMD", "node", "dist/healthcheck.js"],
-                    interval: "30s",
-                    timeout: "5s",
-                    retries: 3,
-                    startPeriod: "30s",
-                },
+                healthcheck: healthcheck(["CMD", "node", "dist/healthcheck.js"], { intervalSeconds: 30, timeoutSeconds: 5, retries: 3, startPeriodSeconds: 30 }),
             },
             child,
         );

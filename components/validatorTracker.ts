@@ -17,6 +17,7 @@ import { EthNetwork } from "./config";
 import {
     dataMount,
     hardenedContainerArgs,
+    healthcheck,
     hostUrl,
     localImage,
     namedContainer,
@@ -231,13 +232,12 @@ export class ValidatorTracker extends pulumi.ComponentResource {
                 volumes: [dataMount(natsData.volume, "nats")],
                 uploads: [secretUpload(NATS_CONFIG_FILE, config, "nats")],
                 // Client and monitoring ports stay on the node's network: nothing is published.
-                healthcheck: {
-                    tests: ["CMD", "wget", "-q", "--spider", `http://127.0.0.1:${NATS.ports.monitoring}/healthz`],
-                    interval: "30s",
-                    timeout: "5s",
+                healthcheck: healthcheck(["CMD", "wget", "-q", "--spider", `http://127.0.0.1:${NATS.ports.monitoring}/healthz`], {
+                    intervalSeconds: 30,
+                    timeoutSeconds: 5,
                     retries: 3,
-                    startPeriod: "30s",
-                },
+                    startPeriodSeconds: 30,
+                }),
             },
             { ...child, dependsOn: [natsData.owner] },
         );
@@ -259,7 +259,7 @@ export class ValidatorTracker extends pulumi.ComponentResource {
                 volumes: [dataMount(consumerData.volume, "valtrackConsumer")],
                 uploads: [secretUpload(NATS_PASSWORD_FILE, password, "valtrackConsumer"), secretUpload(API_TOKEN_FILE, this.apiToken, "valtrackConsumer")],
                 ports: [privatePort(CONSUMER.ports.api, args.apiHostPort, args.bindAddress)],
-                healthcheck: nodeHealthcheck(CONSUMER.ports.metrics, "1m"),
+                healthcheck: nodeHealthcheck(CONSUMER.ports.metrics, 60),
                 // Created only once healthy (connected, its durable exists): with Interest retention the stream
                 // discards what the sentry publishes before any durable exists.
                 wait: true,
@@ -284,7 +284,7 @@ export class ValidatorTracker extends pulumi.ComponentResource {
                 // Both on all interfaces, container port = host port (see sentryCommand).
                 ports: [publicPort(args.p2pTcpPort, args.p2pTcpPort, "tcp"), publicPort(args.p2pUdpPort, args.p2pUdpPort, "udp")],
                 // Its start waits (at most 5 minutes) for the beacon node's identity.
-                healthcheck: nodeHealthcheck(SENTRY.ports.metrics, "5m"),
+                healthcheck: nodeHealthcheck(SENTRY.ports.metrics, 300),
             },
             { ...child, dependsOn: [this.consumer, ...(args.sentryAfter ?? [])] },
         );

@@ -6,9 +6,10 @@
 #   2. the peer monitor's unit, integration and fault tests (peer-monitor jest), and the validator tracker's
 #      unit tests (valtrack jest) and its devnet tests against real Prysm beacon nodes, run inside a fresh
 #      network namespace with only loopback so that nothing can leave the machine (valtrack jest.devnet.config.js),
-#   3. the end-to-end run of the declared containers on a real Docker engine (test/e2e).
+#   3. the end-to-end run of the declared containers on a real Docker engine (test/e2e),
+#   4. the real program through the real Pulumi engine (CLI and stand-in plugins built here) on that engine.
 # and ends with one summary line: "N passed, N failed".
-# Set E2E=0 to skip step 3 and the images (e.g. on a machine without a Docker-capable kernel); root is needed
+# Set E2E=0 to skip steps 3 and 4 and the images (e.g. on a machine without a Docker-capable kernel); root is needed
 # either way (apt-get, the build cache in /var/cache/eth-node-e2e).
 set -uo pipefail
 cd "$(dirname "$0")/.." || exit 1
@@ -83,6 +84,17 @@ cleanup_netns
 if [ "$images_built" = 1 ]; then
   step "end-to-end: declared containers on a real Docker engine"
   CI=true npx jest --ci --config test/e2e/jest.config.js --json --outputFile="$RESULTS/e2e.json" || status=1
+
+  # The Pulumi CLI from the Go module proxy and our stand-in docker, random and command plugins (test/engine;
+  # cached, ~30 min cold), then the real program through the real engine on the same Docker engine and images.
+  step "real Pulumi engine: the CLI and the stand-in plugins"
+  if bash test/engine/build-pulumi.sh && bash test/engine/providers/docker/build-docker-provider.sh \
+    && bash test/engine/providers/random-command/build-providers.sh; then
+    step "real Pulumi engine: preview, up, up after a change, destroy (test/engine)"
+    CI=true npx jest --ci --config test/engine/jest.config.js --json --outputFile="$RESULTS/engine.json" || status=1
+  else
+    echo "the Pulumi CLI or a stand-in plugin could not be built; see above" >&2; status=1
+  fi
 fi
 
 step "summary"

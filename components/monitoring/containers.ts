@@ -6,7 +6,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as docker from "@pulumi/docker";
 import { NodeConfig } from "../config";
-import { dataMount, hardenedContainerArgs, namedContainer, privatePort, serviceContainerArgs } from "../docker";
+import { dataMount, hardenedContainerArgs, healthcheck, namedContainer, privatePort, serviceContainerArgs } from "../docker";
 import { SERVICES, ServiceId, scrapeTargetOf, specOf } from "../services";
 import { COLLECTOR_DOCKER_LOG_DIR } from "./alloyConfig";
 import { GeneratedFile, renderAlertmanagerFile } from "./files";
@@ -79,13 +79,12 @@ function alertmanagerUpload(webhookUrl: pulumi.Output<string | undefined> | unde
 
 /** An HTTP readiness probe on the service's own HTTP port, with the busybox wget these images ship. */
 function wgetHealthcheck(id: "prometheus" | "alertmanager" | "grafana" | "nodeExporter", path: string): docker.types.input.ContainerHealthcheck {
-    return {
-        tests: ["CMD", "wget", "-q", "--spider", `http://127.0.0.1:${SERVICES[id].ports.http}${path}`],
-        interval: "30s",
-        timeout: "10s",
+    return healthcheck(["CMD", "wget", "-q", "--spider", `http://127.0.0.1:${SERVICES[id].ports.http}${path}`], {
+        intervalSeconds: 30,
+        timeoutSeconds: 10,
         retries: 5,
-        startPeriod: "1m",
-    };
+        startPeriodSeconds: 60,
+    });
 }
 
 /** A UI published on bindAddress at its configured host port. */

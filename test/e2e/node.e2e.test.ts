@@ -17,7 +17,7 @@ import { substituteGrafanaVariables } from "../../components/monitoring/promql";
 import { allPromExpressions } from "../monitoringTools";
 import { dockerApi, dockerApiRaw, removeIfPresent } from "./dockerEngine";
 import { namesIn, readCatalog, staleConditionals, unexplainedMissing } from "./liveMetrics";
-import { DeclaredStack, StartResult, addressOf, builtImages, checkImages, createContainer, declare, eventually, exec, get, inspect, logs, teardown, up } from "./runner";
+import { DeclaredStack, StartResult, addressOf, builtImages, checkImages, createContainer, declare, eventually, exec, expectEngineAuthenticated, get, inspect, logs, teardown, up } from "./runner";
 import { readFirstEntry } from "./tar";
 import { E2E_CONFIG, E2E_SCRAPE_SECONDS, UNBUILDABLE_IMAGES, imageRepository } from "./config";
 import { StreamView, eventsStream, oneTo, partsOnDisk, sentryRuns, sinkTotals, storedSeqs } from "./tracker";
@@ -80,18 +80,7 @@ test("Geth and Prysm start with every declared flag and stay up", async () => {
 }, 240_000);
 
 test("Prysm authenticates to Geth's engine API with the shared JWT", async () => {
-    const engineUrl = `http://${SERVICES.execution.alias}:${SERVICES.execution.ports.engine}`;
-    // Prysm reports the engine connection once its authenticated calls succeed; Geth reports a beacon client
-    // once it has received authenticated engine calls (offline, no forkchoice updates follow: no peers).
-    await eventually("Prysm connected to the engine endpoint", 120_000, async () =>
-        (await logs(of("beacon"))).includes(`msg="Connected to new endpoint" endpoint="${engineUrl}"`) ? true : undefined,
-    );
-    await eventually("Geth sees the beacon client", 120_000, async () =>
-        /Beacon client online/.test(await logs(of("execution"))) ? true : undefined,
-    );
-    const authErrors = /unauthori[sz]ed|invalid token|signature is invalid|token is expired|missing token|\b401\b|403 Forbidden/i;
-    expect(await logs(of("execution"))).not.toMatch(authErrors);
-    expect(await logs(of("beacon"))).not.toMatch(authErrors);
+    await expectEngineAuthenticated(of("execution"), of("beacon"));
     const syncing = JSON.parse((await get(`${await urlOf("beacon", "http")}/eth/v1/node/syncing`)).body).data;
     expect(syncing).toHaveProperty("head_slot");
 }, 240_000);

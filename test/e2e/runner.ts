@@ -22,6 +22,7 @@ import { CONTAINER, DeclaredContainer, IMAGE, NETWORK, VOLUME, toEngineCreate } 
 import { DockerApiError, dockerApi, removeIfPresent } from "./dockerEngine";
 import { tarArchive } from "./tar";
 import { UNBUILDABLE_IMAGES, imageRepository } from "./config";
+import { SERVICES } from "../../components/services";
 
 export const exec = promisify(execFile);
 
@@ -222,6 +223,23 @@ export async function up(d: DeclaredStack): Promise<StartResult> {
         result.started.push(c.name);
     }
     return result;
+}
+
+/**
+ * Prysm authenticates to Geth's engine API with the shared JWT: Prysm reports the engine connection once its
+ * authenticated calls succeed, Geth reports a beacon client once it has received them (offline, no forkchoice
+ * updates follow: no peers), and neither logs an authentication error.
+ */
+export async function expectEngineAuthenticated(geth: string, prysm: string): Promise<void> {
+    const engineUrl = `http://${SERVICES.execution.alias}:${SERVICES.execution.ports.engine}`;
+    await eventually("Prysm connected to the engine endpoint", 120_000, async () =>
+        (await logs(prysm)).includes(`msg="Connected to new endpoint" endpoint="${engineUrl}"`) ? true : undefined,
+    );
+    await eventually("Geth sees the beacon client", 120_000, async () => (/Beacon client online/.test(await logs(geth)) ? true : undefined));
+    // Not a bare "401": log timestamps have milliseconds (…21:20:21.401); a 401 reply reads "401 Unauthorized".
+    const authErrors = /unauthori[sz]ed|invalid token|signature is invalid|token is expired|missing token|403 Forbidden/i;
+    expect(await logs(geth)).not.toMatch(authErrors);
+    expect(await logs(prysm)).not.toMatch(authErrors);
 }
 
 /** Polls `check` until it returns a value, or throws with the last error after `timeoutMs`. */

@@ -9,42 +9,14 @@ import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { EngineEvent, LocalWorkspace, PulumiCommand } from "@pulumi/pulumi/automation";
-
-const ROOT = path.join(__dirname, "..", "..");
-const PULUMI_HOME = path.join(process.env.ETH_E2E_CACHE ?? "/var/cache/eth-node-e2e", "pulumi-home");
-
-/** `type::name` of a URN (urn:pulumi:stack::project::[parent$]type::name). */
-function typeAndName(urn: string): string {
-    const [, , qualifiedType, name] = urn.split("::");
-    return `${qualifiedType.split("$").pop()}::${name}`;
-}
+import { ROOT, runEngine } from "./engineStack";
 
 test("preview of the dev stack: no error, and the engine plans creating exactly the resources the program declares", async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "eth-engine-preview-"));
     fs.copyFileSync(path.join(ROOT, "Pulumi.dev.yaml"), path.join(dir, "Pulumi.dev.yaml"));
     fs.mkdirSync(path.join(dir, "state"));
-    const stack = await LocalWorkspace.createOrSelectStack(
-        { stackName: "dev", projectName: "eth-node", program: async () => require(path.join(ROOT, "index.ts")) },
-        {
-            workDir: dir,
-            pulumiHome: PULUMI_HOME,
-            pulumiCommand: await PulumiCommand.get({ root: PULUMI_HOME }),
-            projectSettings: { name: "eth-node", runtime: "nodejs", backend: { url: `file://${dir}/state` } },
-            envVars: { PULUMI_CONFIG_PASSPHRASE: "engine-preview-test", PULUMI_SKIP_UPDATE_CHECK: "true" },
-        },
-    );
-    const planned: Array<{ op: string; resource: string }> = [];
-    const diagnostics: string[] = [];
-    const result = await stack.preview({
-        onEvent: (e: EngineEvent) => {
-            if (e.resourcePreEvent) {
-                const m = e.resourcePreEvent.metadata;
-                planned.push({ op: m.op, resource: typeAndName(m.urn) });
-            }
-            if (e.diagnosticEvent && ["error", "warning"].includes(e.diagnosticEvent.severity)) diagnostics.push(e.diagnosticEvent.message);
-        },
-    });
+    const result = await runEngine("preview", dir, "dev", ROOT, "engine-preview-test");
+    const { steps: planned, diagnostics } = result;
     fs.rmSync(dir, { recursive: true, force: true });
     expect(diagnostics).toEqual([]);
     expect([...new Set(planned.map((p) => p.op))]).toEqual(["create"]);

@@ -164,8 +164,9 @@ async function main(): Promise<void> {
     const buildDir = path.join(tmp, "image");
     fs.mkdirSync(buildDir);
     fs.mkdirSync(path.join(tmp, "state"));
-    // What .dockerignore excludes is not part of the build, so changing it is no change.
-    fs.writeFileSync(path.join(buildDir, ".dockerignore"), "ignored/\n");
+    // What .dockerignore excludes is not part of the build, so changing it is no change. It lists the Dockerfile
+    // and itself, as peer-monitor's and valtrack's do: docker sends both anyway (patches/03).
+    fs.writeFileSync(path.join(buildDir, ".dockerignore"), "ignored/\nDockerfile\n.dockerignore\n");
     fs.mkdirSync(path.join(buildDir, "ignored"));
     fs.writeFileSync(path.join(buildDir, "ignored", "notes.txt"), "1\n");
     fs.writeFileSync(path.join(buildDir, "Dockerfile"), "ARG BASE\nFROM ${BASE}\nARG STAMP=1\nRUN echo \"$STAMP\" > /smoke-stamp\n");
