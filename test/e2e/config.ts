@@ -9,7 +9,8 @@ export const E2E_CONFIG: Record<string, string> = {
     network: "mainnet",
     // No network here: a checkpoint download cannot succeed, so Prysm starts from its embedded genesis.
     checkpointSync: "false",
-    // The e2e test runs the readiness probe itself, against the real containers.
+    // The readiness check is a command resource, which only the engine runs: test/engine's suite turns it on and
+    // checks its outputs; this runner has nothing to run it with.
     readinessCheck: "false",
     peerMonitorIntervalSeconds: "2",
     // Frequent scrapes, so the live-metrics checks see every target's names within seconds.

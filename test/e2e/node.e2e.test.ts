@@ -8,9 +8,7 @@
 import * as fs from "fs";
 import * as http from "http";
 import * as path from "path";
-import { execFile } from "child_process";
 import { SERVICES, ServiceId } from "../../components/services";
-import { readinessScript, parseNodeStatus } from "../../components/readiness";
 import { parseNodeConfig } from "../../components/config";
 import { monitoredScrapeTargets } from "../../components/monitoring/features";
 import { substituteGrafanaVariables } from "../../components/monitoring/promql";
@@ -150,20 +148,6 @@ test("a second Geth becomes a peer; the peer monitor reports it and its drop", a
         return res.body.includes(peerId.slice(0, 16)) ? undefined : true;
     });
 }, 300_000);
-
-test("the readiness probe, run against the real containers, reports EL and CL status", async () => {
-    const script = readinessScript(of("execution"), 120, 2);
-    const { stdout } = await new Promise<{ stdout: string }>((resolve, reject) =>
-        execFile("/bin/sh", ["-c", script], { timeout: 150_000 }, (err, out, stderr) =>
-            err ? reject(new Error(`${err.message}\n${stderr}`)) : resolve({ stdout: out }),
-        ),
-    );
-    const status = parseNodeStatus(stdout);
-    expect(typeof status.execution.headBlock).toBe("number");
-    expect(status.consensus.syncing).toHaveProperty("head_slot");
-    expect(status.consensus.peers).toHaveProperty("connected");
-}, 180_000);
-
 
 // --- the validator tracker ------------------------------------------------------------------------------------
 
