@@ -17,7 +17,7 @@ export class DockerApiError extends Error {
 }
 
 /** One Engine API request; resolves with the raw body, rejects with DockerApiError on a 4xx/5xx status. */
-export function dockerApiRaw(method: string, path: string, body?: unknown, contentType = "application/json"): Promise<Buffer> {
+function dockerApiRaw(method: string, path: string, body?: unknown, contentType = "application/json"): Promise<Buffer> {
     const payload =
         body === undefined ? undefined : Buffer.isBuffer(body) ? body : Buffer.from(JSON.stringify(body), "utf8");
     return new Promise((resolve, reject) => {

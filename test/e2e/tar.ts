@@ -1,7 +1,6 @@
 /**
  * A minimal ustar writer: one regular file per entry with owner, group and mode — what Docker's
- * `PUT /containers/{id}/archive` needs to place a declared upload exactly as the Pulumi provider does —
- * and a reader for the single-file archives `GET /containers/{id}/archive` returns.
+ * `PUT /containers/{id}/archive` needs to place a declared upload exactly as the Pulumi provider does.
  */
 export interface TarFile {
     /** Path inside the archive, without a leading slash. */
@@ -44,19 +43,4 @@ export function tarArchive(files: TarFile[]): Buffer {
     }
     parts.push(Buffer.alloc(1024, 0));
     return Buffer.concat(parts);
-}
-
-/** The first entry of a tar archive (as `GET /containers/{id}/archive?path=<file>` returns one file). */
-export function readFirstEntry(archive: Buffer): TarFile {
-    if (archive.length < 512) throw new Error(`tar: ${archive.length} bytes, not even one header`);
-    const field = (offset: number, width: number) => archive.subarray(offset, offset + width).toString("ascii").replace(/\0.*$/s, "").trim();
-    const size = parseInt(field(124, 12), 8);
-    if (!Number.isInteger(size) || 512 + size > archive.length) throw new Error(`tar: bad entry size ${field(124, 12)}`);
-    return {
-        name: archive.subarray(0, 100).toString("utf8").replace(/\0.*$/s, ""),
-        mode: parseInt(field(100, 8), 8),
-        uid: parseInt(field(108, 8), 8),
-        gid: parseInt(field(116, 8), 8),
-        content: archive.subarray(512, 512 + size),
-    };
 }

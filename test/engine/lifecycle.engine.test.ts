@@ -16,17 +16,23 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { randomBytes } from "crypto";
-import { CONFIG_NAMESPACE } from "../../components/config";
+import { CONFIG_NAMESPACE, hostPortClaims, parseNodeConfig } from "../../components/config";
 import { STACK_LABEL } from "../../components/docker";
+import { GRAFANA_ADMIN_PASSWORD_FILE } from "../../components/monitoring/containers";
+import { JWT_PATH } from "../../components/nodeNetwork";
+import { SERVICES } from "../../components/services";
+import { NATS_PASSWORD_FILE } from "../../components/validatorTracker";
 import { E2E_CONFIG } from "../e2e/config";
 import { eventually, expectEngineAuthenticated, get, inspect } from "../e2e/runner";
 import { EngineResult, ROOT, cli, runEngine } from "./engineStack";
 import { blockBridgeEgress, droppedPackets, unblockBridgeEgress } from "./isolation";
-import { buildPlaceholders, removePlaceholders } from "./placeholderImages";
+import { buildPlaceholders, removePlaceholders, unbuildableStackImages } from "./placeholderImages";
 
 const STACK = "engine";
 const PASSPHRASE = randomBytes(16).toString("hex");
 const WEBHOOK = `http://127.0.0.1:9/alerts-${randomBytes(12).toString("hex")}`;
+/** The e2e stack's config, with what only the engine can run turned on. */
+const ENGINE_CONFIG: Record<string, string> = { ...E2E_CONFIG, readinessCheck: "true", readinessTimeoutSeconds: "300" };
 const HELP_MARK = `engine-test-${randomBytes(6).toString("hex")}`;
 
 let work: string; // Pulumi.yaml, Pulumi.engine.yaml, state/
@@ -75,7 +81,7 @@ beforeAll(() => {
     buildPlaceholders();
     blockBridgeEgress();
     cli(work, PASSPHRASE, ["stack", "init", STACK, "--secrets-provider", "passphrase"]);
-    for (const [key, value] of Object.entries({ ...E2E_CONFIG, readinessCheck: "true", readinessTimeoutSeconds: "300" })) setConfig(key, value);
+    for (const [key, value] of Object.entries(ENGINE_CONFIG)) setConfig(key, value);
     setConfig("alertWebhookUrl", WEBHOOK, true);
 }, 120_000);
 
@@ -113,6 +119,66 @@ test("the readiness outputs and the service URLs are in `pulumi stack output`", 
     expect(shown.executionRpcUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     expect(shown.grafanaAdminPassword).toBe("[secret]");
     expect(shown.validatorTrackerApiToken).toBe("[secret]");
+});
+
+test("the engine publishes exactly the stack's host ports: P2P on all interfaces, the rest on bindAddress", async () => {
+    const config = parseNodeConfig((key) => ENGINE_CONFIG[key]);
+    const p2p = new Set([
+        SERVICES.execution.ports.p2p, SERVICES.beacon.ports.p2pTcp, SERVICES.beacon.ports.p2pUdp, SERVICES.beacon.ports.p2pQuic,
+        SERVICES.valtrackSentry.ports.p2pTcp, SERVICES.valtrackSentry.ports.p2pUdp,
+    ]);
+    const placeholders = new Set(unbuildableStackImages());
+    const published: Array<{ name: string; binding: string; ip: string; expectedIp: string; answers: boolean }> = [];
+    for (const id of stackContainers()) {
+        const info = await inspect(id);
+        const ports: Record<string, Array<{ HostIp: string; HostPort: string }> | null> = info.NetworkSettings.Ports ?? {};
+        for (const [containerPort, bindings] of Object.entries(ports)) {
+            for (const b of bindings ?? []) {
+                const [port, protocol] = containerPort.split("/");
+                published.push({
+                    name: info.Name,
+                    binding: `${b.HostPort}/${protocol}`,
+                    ip: b.HostIp,
+                    expectedIp: p2p.has(Number(port)) ? "0.0.0.0" : config.bindAddress,
+                    answers: protocol === "tcp" && !p2p.has(Number(port)) && !placeholders.has(info.Config.Image),
+                });
+            }
+        }
+    }
+    // Every host port the config claims, and no other.
+    expect(published.map((p) => p.binding).sort()).toEqual(hostPortClaims(config.ports, config.validatorTracker).map((c) => `${c.port}/${c.protocol}`).sort());
+    for (const p of published) expect({ name: p.name, binding: p.binding, ip: p.ip }).toEqual({ name: p.name, binding: p.binding, ip: p.expectedIp });
+    // Each service on bindAddress answers there, from this host, through the engine's port proxy: Geth's RPC, the
+    // beacon API, the peer monitor, Prometheus, Alertmanager and the tracker's API (Grafana is a placeholder).
+    expect(published.filter((p) => p.answers).length).toBe(6);
+    for (const p of published.filter((x) => x.answers)) {
+        const status = await eventually(`${p.name} on ${p.ip}:${p.binding}`, 30_000, async () => (await get(`http://${p.ip}:${parseInt(p.binding, 10)}/`)).status);
+        expect({ name: p.name, answered: status >= 200 && status < 600 }).toEqual({ name: p.name, answered: true });
+    }
+}, 120_000);
+
+test("the JWT and the generated passwords are in no container's engine configuration, only in their private files", async () => {
+    const shown = JSON.parse(cli(work, PASSPHRASE, ["stack", "output", "--json", "--show-secrets", "--stack", STACK]));
+    const files = [
+        { container: names().execution, file: JWT_PATH },
+        { container: names().grafana, file: GRAFANA_ADMIN_PASSWORD_FILE, expected: shown.grafanaAdminPassword },
+        { container: names().validatorTrackerSentry, file: NATS_PASSWORD_FILE },
+    ];
+    const secrets: string[] = [shown.grafanaAdminPassword, shown.validatorTrackerApiToken];
+    for (const f of files) {
+        const content = docker("exec", f.container, "cat", f.file);
+        if (f.expected !== undefined) expect(content).toBe(f.expected);
+        secrets.push(content);
+        // Owned by the user the container runs as, readable by nobody else.
+        const [mode, owner] = docker("exec", f.container, "stat", "-c", "%a %u:%g", f.file).split(" ");
+        expect({ file: f.file, mode, owner }).toEqual({ file: f.file, mode: "400", owner: (await inspect(f.container)).Config.User });
+    }
+    expect((await inspect(names().grafana)).Config.Env).toContain(`GF_SECURITY_ADMIN_PASSWORD__FILE=${GRAFANA_ADMIN_PASSWORD_FILE}`);
+    for (const id of stackContainers()) {
+        const info = await inspect(id);
+        const config = JSON.stringify(info);
+        expect({ name: info.Name, leaks: secrets.filter((v) => config.includes(v)).length }).toEqual({ name: info.Name, leaks: 0 });
+    }
 });
 
 test("preview --expect-no-changes passes right after up", async () => {

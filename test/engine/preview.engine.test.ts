@@ -2,8 +2,8 @@
  * The real Pulumi engine previews the dev stack (Pulumi.dev.yaml): the CLI built by build-pulumi.sh and the
  * plugins from providers/ (the published CLI; our stand-ins for the docker, random and command plugins, whose
  * `check` validates every input against the SDK's schema). An inline Automation API program runs index.ts, so no
- * Node language host is needed. The preview talks only to the local Docker socket and to the plugins on loopback;
- * it creates nothing. Not part of .ci/run yet: `npm run test:engine` after the three build scripts.
+ * Node language host is needed (engineStack.ts). The preview talks only to the local Docker socket and to the
+ * plugins on loopback; it creates nothing. scripts/test.sh runs it after the three build scripts.
  */
 import { execFileSync } from "child_process";
 import * as fs from "fs";
