@@ -2,7 +2,8 @@
  * The real program through the real Pulumi engine on the real Docker engine (issue 14): the e2e stack's config
  * (test/e2e/config.ts) with the readiness check on and an alert webhook set, deployed from a copy of the
  * repository (so a source change can be made without touching the checkout), in this order:
- *   up → the node works (Geth healthy, Prysm authenticated, the peer monitor reporting, readiness outputs);
+ *   up → the node works (Geth healthy, Prysm authenticated, the peer monitor reporting, readiness outputs), the
+ *   host ports are the declared ones, the secrets only in their private files;
  *   preview --expect-no-changes; the state file holds no plaintext secret;
  *   a Geth flag, an alert threshold and the peer monitor's source changed → up → the new values are live;
  *   destroy → containers and network gone, every data volume kept;
@@ -20,7 +21,7 @@ import { CONFIG_NAMESPACE, hostPortClaims, parseNodeConfig } from "../../compone
 import { STACK_LABEL } from "../../components/docker";
 import { GRAFANA_ADMIN_PASSWORD_FILE } from "../../components/monitoring/containers";
 import { JWT_PATH } from "../../components/nodeNetwork";
-import { SERVICES } from "../../components/services";
+import { SERVICES, stackPrefix } from "../../components/services";
 import { NATS_PASSWORD_FILE } from "../../components/validatorTracker";
 import { E2E_CONFIG } from "../e2e/config";
 import { eventually, expectEngineAuthenticated, get, inspect } from "../e2e/runner";
@@ -60,6 +61,13 @@ function copyRepository(to: string): void {
     }
 }
 
+/** The stack's containers, network and volumes, whatever made them (a failed test, an interrupted run). */
+function removeStackLeftovers(): void {
+    for (const id of stackContainers()) docker("rm", "-f", "-v", id);
+    if (docker("network", "ls", "-q", "--filter", `name=^${stackPrefix(STACK)}$`) !== "") docker("network", "rm", stackPrefix(STACK));
+    for (const name of stackVolumes()) docker("volume", "rm", "-f", name);
+}
+
 function expectCleanRun(r: EngineResult): void {
     expect(r.diagnostics).toEqual([]);
 }
@@ -77,6 +85,7 @@ beforeAll(() => {
     copyRepository(program);
     fs.mkdirSync(path.join(work, "state"));
     fs.writeFileSync(path.join(work, "Pulumi.yaml"), `name: eth-node\nruntime: nodejs\nbackend:\n  url: file://${work}/state\n`);
+    removeStackLeftovers();
     removePlaceholders();
     buildPlaceholders();
     blockBridgeEgress();
@@ -88,8 +97,7 @@ beforeAll(() => {
 afterAll(async () => {
     // Whatever a failed test left: the stack's resources, its volumes, the placeholders, the firewall rule.
     await engine("destroy").catch(() => undefined);
-    for (const id of stackContainers()) docker("rm", "-f", "-v", id);
-    for (const name of stackVolumes()) docker("volume", "rm", "-f", name);
+    removeStackLeftovers();
     removePlaceholders();
     unblockBridgeEgress();
     fs.rmSync(work, { recursive: true, force: true });
