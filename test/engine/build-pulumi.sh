@@ -20,6 +20,8 @@
 set -euo pipefail
 
 SCRIPT_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# shellcheck source=SCRIPTDIR/../lib/build-log.sh
+source "$SCRIPT_DIR/../lib/build-log.sh"  # log, die, step, logged, log_timings, usage, use_go_module_proxy
 ROOT=$(cd "$SCRIPT_DIR/../.." && pwd)
 CACHE_DIR=${ETH_E2E_CACHE:-/var/cache/eth-node-e2e}
 HOME_DIR=${ETH_E2E_PULUMI_HOME:-$CACHE_DIR/pulumi-home}
@@ -39,22 +41,16 @@ for arg in "$@"; do
     --rebuild) REBUILD=1 ;;
     --clean) CLEAN=1; REBUILD=1 ;;
     --check) CHECK=1 ;;
-    -h|--help) awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; exit 0 ;;
+    -h|--help) usage "$0"; exit 0 ;;
     *) echo "unknown argument: $arg (try --help)" >&2; exit 2 ;;
   esac
 done
 
-export PATH=/usr/local/go/bin:$PATH
-export GOFLAGS=${GOFLAGS:--buildvcs=false}
-# The module proxy only: no `direct` fallback to the modules' VCS hosts (a version the proxy lacks fails there).
-GOPROXY=$(go env GOPROXY 2>/dev/null || true); GOPROXY=${GOPROXY%[,|]direct}
-export GOPROXY=${GOPROXY:-https://proxy.golang.org}
+use_go_module_proxy
 
 T_START=$(date +%s)
 TIMINGS=()
 BUILD_LOG_DIR=$CACHE_DIR  # logged's logs
-# shellcheck source=SCRIPTDIR/../lib/build-log.sh
-source "$SCRIPT_DIR/../lib/build-log.sh"  # log, die, step, logged, log_timings
 finish() {
   log_timings
   log "total $(( $(date +%s) - T_START ))s; $PULUMI_BIN ($VERSION), PULUMI_HOME=$HOME_DIR, env: $CACHE_DIR/pulumi.env"

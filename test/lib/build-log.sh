@@ -1,5 +1,5 @@
 # shellcheck shell=bash
-# The logging and step helpers of the test build scripts (test/e2e/images/build-images.sh,
+# The logging, step, usage and Go environment helpers of the test build scripts (test/e2e/images/build-images.sh,
 # test/engine/build-pulumi.sh, test/engine/providers/*/build-*.sh). Sourced, not run:
 #   source "$SCRIPT_DIR/<relative path>/lib/build-log.sh"
 # The sourcing script owns the state the helpers use, and sets it before it calls them:
@@ -30,4 +30,16 @@ logged() {
 log_timings() {
   log "timings:"
   printf '    %s\n' "${TIMINGS[@]}"
+}
+
+# usage SCRIPT: prints the script's header comment (after the #! line, up to the first non-comment) as its --help.
+usage() { awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$1"; }
+
+# use_go_module_proxy: /usr/local/go first on PATH, GOFLAGS defaulting to -buildvcs=false, and the module proxy
+# only: GOPROXY without its `direct` fallback to the modules' VCS hosts (a version the proxy lacks fails there).
+use_go_module_proxy() {
+  export PATH=/usr/local/go/bin:$PATH
+  export GOFLAGS=${GOFLAGS:--buildvcs=false}
+  GOPROXY=$(go env GOPROXY 2>/dev/null || true); GOPROXY=${GOPROXY%[,|]direct}
+  export GOPROXY=${GOPROXY:-https://proxy.golang.org}
 }

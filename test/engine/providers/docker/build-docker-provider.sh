@@ -22,6 +22,8 @@
 set -euo pipefail
 
 SCRIPT_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# shellcheck source=SCRIPTDIR/../../../lib/build-log.sh
+source "$SCRIPT_DIR/../../../lib/build-log.sh"  # log, die, step, logged, log_timings, usage, use_go_module_proxy
 ROOT=$(cd "$SCRIPT_DIR/../../../.." && pwd)
 CACHE_DIR=${ETH_E2E_CACHE:-/var/cache/eth-node-e2e}
 OUT_DIR=$CACHE_DIR/providers
@@ -46,15 +48,13 @@ for arg in "$@"; do
     --rebuild) REBUILD=1 ;;
     --clean) CLEAN=1; REBUILD=1 ;;
     --check) CHECK=1 ;;
-    -h|--help) awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; exit 0 ;;
+    -h|--help) usage "$0"; exit 0 ;;
     *) echo "unknown argument: $arg (try --help)" >&2; exit 2 ;;
   esac
 done
 
-export PATH=/usr/local/go/bin:$PATH
-export GOFLAGS=${GOFLAGS:--buildvcs=false} GOWORK=off GOTOOLCHAIN=local CGO_ENABLED=0
-GOPROXY=$(go env GOPROXY 2>/dev/null || true); GOPROXY=${GOPROXY%[,|]direct}
-export GOPROXY=${GOPROXY:-https://proxy.golang.org}
+use_go_module_proxy
+export GOWORK=off GOTOOLCHAIN=local CGO_ENABLED=0
 PATCHES=${ETH_E2E_DOCKER_PROVIDER_PATCHES:-all}
 [[ $PATCHES == all || $PATCHES == none ]] || { echo "ETH_E2E_DOCKER_PROVIDER_PATCHES must be all or none" >&2; exit 2; }
 
@@ -62,8 +62,6 @@ T_START=$(date +%s)
 TIMINGS=()
 STEP_WIDTH=40  # its step names are longer than the other scripts'
 BUILD_LOG_DIR=$OUT_DIR  # logged's logs
-# shellcheck source=SCRIPTDIR/../../../lib/build-log.sh
-source "$SCRIPT_DIR/../../../lib/build-log.sh"  # log, die, step, logged, log_timings
 finish() {
   log_timings
   log "total $(( $(date +%s) - T_START ))s; plugin resource-docker-v$VERSION in $PULUMI_HOME/plugins, env: $ENV_FILE"

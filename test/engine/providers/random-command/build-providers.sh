@@ -19,6 +19,8 @@
 set -euo pipefail
 
 SCRIPT_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# shellcheck source=SCRIPTDIR/../../../lib/build-log.sh
+source "$SCRIPT_DIR/../../../lib/build-log.sh"  # log, die, step, logged, log_timings, usage, use_go_module_proxy
 ROOT=$(cd "$SCRIPT_DIR/../../../.." && pwd)
 CACHE_DIR=${ETH_E2E_CACHE:-/var/cache/eth-node-e2e}
 OUT_DIR=$CACHE_DIR/providers
@@ -31,21 +33,17 @@ for arg in "$@"; do
     --rebuild) REBUILD=1 ;;
     --test) TEST=1 ;;
     --smoke) SMOKE=1 ;;
-    -h|--help) awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; exit 0 ;;
+    -h|--help) usage "$0"; exit 0 ;;
     *) echo "unknown argument: $arg (try --help)" >&2; exit 2 ;;
   esac
 done
 
-export PATH=/usr/local/go/bin:$PATH
-export GOFLAGS=${GOFLAGS:--buildvcs=false} GOWORK=off
-GOPROXY=$(go env GOPROXY 2>/dev/null || true); GOPROXY=${GOPROXY%[,|]direct}
-export GOPROXY=${GOPROXY:-https://proxy.golang.org}
+use_go_module_proxy
+export GOWORK=off
 
 T_START=$(date +%s)
 TIMINGS=()
 BUILD_LOG_DIR=$OUT_DIR  # logged's logs
-# shellcheck source=SCRIPTDIR/../../../lib/build-log.sh
-source "$SCRIPT_DIR/../../../lib/build-log.sh"  # log, die, step, logged, log_timings
 
 mkdir -p "$OUT_DIR" || die "cannot create $OUT_DIR (run as root or set ETH_E2E_CACHE)"
 exec 9>"$OUT_DIR/.random-command.lock"
