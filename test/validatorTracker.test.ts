@@ -24,6 +24,7 @@ import {
 import { CONTAINER, DeclaredStack, VOLUME, declareStack, flagValue } from "./harness";
 import { IMAGE, isSecretEnvelope, plaintextPaths, revealSecrets, valueOf, withoutSecrets } from "./mocks";
 import { describeWithTools, tempDir } from "./monitoringTools";
+import { freePort } from "./lib/local";
 
 const RANDOM_PASSWORD = "random:index/randomPassword:RandomPassword";
 const TRACKER_SUFFIXES = ["nats", "valtrack-sentry", "valtrack-consumer"];
@@ -306,17 +307,6 @@ function valtrackBootnodes(network: string): string[] {
 const PASSWORD = "valtrack-test-password";
 /** bcrypt (cost 10) of PASSWORD, made with golang.org/x/crypto/bcrypt (what the random provider's bcrypt_hash uses). */
 const PASSWORD_BCRYPT = "$2a$10$EFMy2HQmz4rzq1UjNJDNoOr5GqsV0.oNdspJ6JzeELvNY0EpVh1jS";
-
-function freePort(): Promise<number> {
-    return new Promise((resolve, reject) => {
-        const server = net.createServer();
-        server.once("error", reject);
-        server.listen(0, "127.0.0.1", () => {
-            const port = (server.address() as net.AddressInfo).port;
-            server.close(() => resolve(port));
-        });
-    });
-}
 
 /** One NATS protocol login (INFO, CONNECT with user and password, PING): the server's first answer line. */
 function login(port: number, user: string, pass: string): Promise<string> {

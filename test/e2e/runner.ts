@@ -9,7 +9,6 @@
  * Published-port *bindings* are unaffected; containers are reached from the host on their bridge addresses.
  */
 import { execFile } from "child_process";
-import * as fs from "fs";
 import * as http from "http";
 import * as path from "path";
 import { randomBytes } from "crypto";
@@ -23,6 +22,7 @@ import { DockerApiError, dockerApi, removeIfPresent } from "./dockerEngine";
 import { tarArchive } from "./tar";
 import { UNBUILDABLE_IMAGES, imageRepository } from "./config";
 import { SERVICES } from "../../components/services";
+import { readEnvFile } from "../lib/local";
 
 export const exec = promisify(execFile);
 
@@ -162,9 +162,7 @@ export interface StartResult {
 /** What images/build-images.sh built ($ETH_E2E_CACHE/images.env): tags and the Prysm toolchain. */
 export function builtImages(): Record<string, string> {
     const file = path.join(process.env.ETH_E2E_CACHE ?? "/var/cache/eth-node-e2e", "images.env");
-    return Object.fromEntries(
-        fs.readFileSync(file, "utf8").split("\n").filter((l) => l.includes("=")).map((l) => [l.slice(0, l.indexOf("=")), l.slice(l.indexOf("=") + 1)]),
-    );
+    return readEnvFile(file, "build the images with test/e2e/images/build-images.sh");
 }
 
 /** Fails at once, naming each image, when a declared image is missing that is not documented as unbuildable. */

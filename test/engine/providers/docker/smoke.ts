@@ -14,7 +14,6 @@
  */
 import { execFileSync } from "child_process";
 import * as fs from "fs";
-import * as net from "net";
 import * as os from "os";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
@@ -22,21 +21,14 @@ import * as docker from "@pulumi/docker";
 import { LocalWorkspace, PulumiCommand, Stack } from "@pulumi/pulumi/automation";
 import { hardenedContainerArgs, ownedDataVolume, privatePort, stackLabels } from "../../../../components/docker";
 import { dataVolumeName, userSpec } from "../../../../components/services";
+import { freePort, readEnvFile } from "../../../lib/local";
 
 const PREFIX = "eth-node-engine-smoke-";
 const CACHE = process.env.ETH_E2E_CACHE ?? "/var/cache/eth-node-e2e";
 const IMAGE = process.env.SMOKE_IMAGE ?? "eth-node-local/debian-busybox:bookworm";
 const UPLOAD_PATH = "/run/smoke/token";
 const UID = "65534";
-
-function readEnvFile(file: string): Record<string, string> {
-    const out: Record<string, string> = {};
-    for (const line of fs.readFileSync(file, "utf8").split("\n")) {
-        const m = /^([A-Z_][A-Z0-9_]*)=(.*)$/.exec(line);
-        if (m) out[m[1]] = m[2];
-    }
-    return out;
-}
+const PULUMI_ENV_HINT = "run test/engine/build-pulumi.sh and build-docker-provider.sh first";
 
 function sh(cmd: string, args: string[], allowFail = false): string {
     try {
@@ -56,17 +48,6 @@ function inspect(kind: "container" | "network" | "volume", name: string): any | 
 function check(cond: unknown, what: string): void {
     if (!cond) throw new Error(`check failed: ${what}`);
     console.log(`  ok: ${what}`);
-}
-
-async function freePort(): Promise<number> {
-    return new Promise((resolve, reject) => {
-        const srv = net.createServer();
-        srv.once("error", reject);
-        srv.listen(0, "127.0.0.1", () => {
-            const port = (srv.address() as net.AddressInfo).port;
-            srv.close(() => resolve(port));
-        });
-    });
 }
 
 /** Image ids the test's docker.Image builds produced (a rebuild leaves the previous one untagged). */
@@ -159,7 +140,7 @@ function program(stage: Stage) {
 }
 
 async function main(): Promise<void> {
-    const env = readEnvFile(path.join(CACHE, "pulumi.env"));
+    const env = readEnvFile(path.join(CACHE, "pulumi.env"), PULUMI_ENV_HINT);
     const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "eth-node-engine-smoke-"));
     const buildDir = path.join(tmp, "image");
     fs.mkdirSync(buildDir);
@@ -318,7 +299,7 @@ function findString(value: unknown, needle: string, at = "$"): string[] {
  * in $ETH_E2E_CACHE/providers/docker-provider.env). */
 function pluginHasImage(): boolean {
     const file = path.join(CACHE, "providers", "docker-provider.env");
-    return fs.existsSync(file) && readEnvFile(file).DOCKER_PROVIDER_NATIVE_IMAGE === "1";
+    return fs.existsSync(file) && readEnvFile(file, PULUMI_ENV_HINT).DOCKER_PROVIDER_NATIVE_IMAGE === "1";
 }
 
 main().catch((e) => {

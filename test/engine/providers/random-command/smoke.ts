@@ -22,21 +22,12 @@ import * as pulumi from "@pulumi/pulumi";
 import { EngineEvent, LocalWorkspace, OpType, PulumiCommand, Stack } from "@pulumi/pulumi/automation";
 import * as random from "@pulumi/random";
 import * as command from "@pulumi/command";
+import { readEnvFile } from "../../../lib/local";
 import { compareSync, getRounds } from "bcryptjs";
 
 const CACHE = process.env.ETH_E2E_CACHE ?? "/var/cache/eth-node-e2e";
 const PROJECT = "random-command-smoke";
 const STACK = "smoke";
-
-function readEnvFile(file: string): Record<string, string> {
-    if (!fs.existsSync(file)) throw new Error(`${file} not found: run test/engine/build-pulumi.sh first`);
-    const out: Record<string, string> = {};
-    for (const line of fs.readFileSync(file, "utf8").split("\n")) {
-        const m = /^([A-Z_]+)=(.*)$/.exec(line);
-        if (m) out[m[1]] = m[2];
-    }
-    return out;
-}
 
 function check(cond: unknown, what: string): void {
     if (!cond) throw new Error(`FAILED: ${what}`);
@@ -92,7 +83,7 @@ const BYTES = "random:index/randomBytes:RandomBytes";
 const CMD = "command:local:Command";
 
 async function main(): Promise<void> {
-    const env = readEnvFile(path.join(CACHE, "pulumi.env"));
+    const env = readEnvFile(path.join(CACHE, "pulumi.env"), "run test/engine/build-pulumi.sh first");
     const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "random-command-smoke-"));
     const stateDir = path.join(tmp, "state");
     const workDir = path.join(tmp, "project");
