@@ -11,7 +11,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { parse as parseYaml } from "yaml";
 import { CONFIG_NAMESPACE } from "../../components/config";
-import { DeclaredStack, checkImages, createContainer, declare, eventually, inspect, logs, startContainer, teardown } from "./runner";
+import { DeclaredStack, checkImages, createContainer, containerHealthy, declare, eventually, inspect, logs, startContainer, teardown } from "./runner";
 import { dockerApi } from "./dockerEngine";
 
 const STACK = "e2e-mainnet";
@@ -61,9 +61,7 @@ test("Geth and Prysm run the dev stack's mainnet flags for 60 s without a restar
         expect(text).not.toMatch(FLAG_ERRORS);
         expect(text).not.toMatch(/Fatal:|level=fatal/);
     }
-    await eventually("geth healthy", 60_000, async () =>
-        (await inspect(CLIENTS[0])).State.Health?.Status === "healthy" ? true : undefined,
-    );
+    await eventually("geth healthy", 60_000, containerHealthy(CLIENTS[0]));
 }, 180_000);
 
 test("Prysm accepts the checkpoint-sync flags and uses them", async () => {

@@ -15,7 +15,7 @@ import { substituteGrafanaVariables } from "../../components/monitoring/promql";
 import { allPromExpressions } from "../monitoringTools";
 import { removeIfPresent } from "./dockerEngine";
 import { namesIn, readCatalog, staleConditionals, unexplainedMissing } from "./liveMetrics";
-import { DeclaredStack, StartResult, addressOf, builtImages, checkImages, declare, eventually, exec, expectEngineAuthenticated, get, inspect, logs, teardown, up } from "./runner";
+import { DeclaredStack, StartResult, addressOf, builtImages, checkImages, containerHealthy, declare, eventually, exec, expectEngineAuthenticated, get, inspect, logs, teardown, up } from "./runner";
 import { E2E_CONFIG, E2E_SCRAPE_SECONDS, UNBUILDABLE_IMAGES, imageRepository } from "./config";
 import { StreamView, eventsStream, oneTo, partsOnDisk, sentryRuns, sinkTotals, storedSeqs } from "./tracker";
 import { CONSUMER_NAME } from "../../components/validatorTracker";
@@ -33,7 +33,7 @@ let started: StartResult;
 const container = (suffix: string) => `eth-node-${STACK}-${suffix}`;
 const of = (service: ServiceId) => container(SERVICES[service].containerSuffix);
 /** A check for `eventually`: the service's container reports healthy. */
-const healthy = (service: ServiceId) => async () => ((await inspect(of(service))).State.Health?.Status === "healthy" ? true : undefined);
+const healthy = (service: ServiceId) => containerHealthy(of(service));
 /** `http://<container address>:<port>` of a service's port on the node network. */
 async function urlOf<S extends ServiceId>(service: S, port: keyof (typeof SERVICES)[S]["ports"]): Promise<string> {
     const ports = SERVICES[service].ports as Record<typeof port, number>;

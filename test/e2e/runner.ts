@@ -106,6 +106,11 @@ export async function inspect(name: string): Promise<any> {
     return dockerApi("GET", `/containers/${encodeURIComponent(name)}/json`);
 }
 
+/** A check for `eventually`: the container reports healthy (by its own healthcheck). */
+export function containerHealthy(name: string): () => Promise<true | undefined> {
+    return async () => ((await inspect(name)).State.Health?.Status === "healthy" ? true : undefined);
+}
+
 export async function logs(name: string): Promise<string> {
     const { stdout, stderr } = await exec("docker", ["logs", name], { maxBuffer: 64 * 1024 * 1024 });
     return stdout + stderr;

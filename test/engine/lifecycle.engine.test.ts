@@ -24,7 +24,7 @@ import { JWT_PATH } from "../../components/nodeNetwork";
 import { SERVICES, stackPrefix } from "../../components/services";
 import { NATS_PASSWORD_FILE } from "../../components/validatorTracker";
 import { E2E_CONFIG } from "../e2e/config";
-import { eventually, expectEngineAuthenticated, get, inspect } from "../e2e/runner";
+import { containerHealthy, eventually, expectEngineAuthenticated, get, inspect } from "../e2e/runner";
 import { EngineResult, ROOT, cli, runEngine } from "./engineStack";
 import { blockBridgeEgress, droppedPackets, unblockBridgeEgress } from "./isolation";
 import { buildPlaceholders, removePlaceholders, unbuildableStackImages } from "./placeholderImages";
@@ -46,6 +46,8 @@ const setConfig = (key: string, value: string, secret = false) =>
 const engine = (op: Parameters<typeof runEngine>[0]) => runEngine(op, work, STACK, program, PASSPHRASE);
 const stackContainers = () => docker("ps", "-aq", "--filter", `label=${STACK_LABEL}=${STACK}`).split("\n").filter(Boolean);
 const stackVolumes = () => docker("volume", "ls", "-q", "--filter", `label=${STACK_LABEL}=${STACK}`).split("\n").filter(Boolean);
+/** `pulumi stack output --json` (secrets masked unless showSecrets). */
+const stackOutput = (showSecrets = false) => JSON.parse(cli(work, PASSPHRASE, ["stack", "output", "--json", ...(showSecrets ? ["--show-secrets"] : []), "--stack", STACK]));
 const volumeExists = (name: string) => docker("volume", "ls", "-q", "--filter", `name=^${name}$`) === name;
 
 /** A copy of the checkout (tracked and untracked files git knows of; node_modules linked, not copied). */
@@ -106,7 +108,7 @@ afterAll(async () => {
 test("up: the engine creates the stack and the node works", async () => {
     const r = await upAndOutputs();
     expect(r.changeSummary.create).toBeGreaterThan(40);
-    await eventually("geth healthy", 180_000, async () => ((await inspect(names().execution)).State.Health?.Status === "healthy" ? true : undefined));
+    await eventually("geth healthy", 180_000, containerHealthy(names().execution));
     await expectEngineAuthenticated(names().execution, names().consensus);
     const peers = await eventually("the peer monitor reports", 60_000, async () => {
         const res = await get(`${outputs.peerMonitorUrl.value}/peers`);
@@ -118,7 +120,7 @@ test("up: the engine creates the stack and the node works", async () => {
 }, 900_000);
 
 test("the readiness outputs and the service URLs are in `pulumi stack output`", () => {
-    const shown = JSON.parse(cli(work, PASSPHRASE, ["stack", "output", "--json", "--stack", STACK]));
+    const shown = stackOutput();
     expect(shown.executionSyncStatus).toMatchObject({ headBlock: 0, peers: 0 });
     expect(shown.executionSyncStatus).toHaveProperty("syncing");
     // The beacon API's `data` objects of /eth/v1/node/syncing and /eth/v1/node/peer_count.
@@ -166,7 +168,7 @@ test("the engine publishes exactly the stack's host ports: P2P on all interfaces
 }, 120_000);
 
 test("the JWT and the generated passwords are in no container's engine configuration, only in their private files", async () => {
-    const shown = JSON.parse(cli(work, PASSPHRASE, ["stack", "output", "--json", "--show-secrets", "--stack", STACK]));
+    const shown = stackOutput(true);
     const files = [
         { container: names().execution, file: JWT_PATH },
         { container: names().grafana, file: GRAFANA_ADMIN_PASSWORD_FILE, expected: shown.grafanaAdminPassword },
@@ -197,8 +199,8 @@ test("preview --expect-no-changes passes right after up", async () => {
 
 test("the state file holds no plaintext JWT, Grafana password, webhook URL or API token", () => {
     const state = cli(work, PASSPHRASE, ["stack", "export", "--stack", STACK]);
-    const shown = JSON.parse(cli(work, PASSPHRASE, ["stack", "output", "--json", "--show-secrets", "--stack", STACK]));
-    const jwt = docker("exec", names().execution, "cat", "/secrets/jwt.hex");
+    const shown = stackOutput(true);
+    const jwt = docker("exec", names().execution, "cat", JWT_PATH);
     const secrets = { jwt, grafanaPassword: shown.grafanaAdminPassword, webhook: WEBHOOK, apiToken: shown.validatorTrackerApiToken };
     for (const [what, value] of Object.entries(secrets)) {
         expect({ what, length: String(value).length >= 20 }).toEqual({ what, length: true });
@@ -223,7 +225,7 @@ test("a Geth flag, an alert threshold and the peer monitor's source change; up m
     const geth = await inspect(names().execution);
     expect(geth.Id).not.toBe(before.geth);
     expect(docker("exec", names().execution, "cat", "/proc/1/cmdline").split("\0")).toContain("--maxpeers=37");
-    await eventually("geth healthy after the change", 180_000, async () => ((await inspect(names().execution)).State.Health?.Status === "healthy" ? true : undefined));
+    await eventually("geth healthy after the change", 180_000, containerHealthy(names().execution));
     await eventually("Prometheus loads the new threshold", 120_000, async () => {
         const res = await get(`${outputs.prometheusUrl.value}/api/v1/rules`);
         const exprs: string[] = JSON.parse(res.body).data.groups.flatMap((g: { rules: Array<{ query: string }> }) => g.rules.map((rule) => rule.query));

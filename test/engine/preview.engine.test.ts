@@ -15,9 +15,8 @@ test("preview of the dev stack: no error, and the engine plans creating exactly 
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "eth-engine-preview-"));
     fs.copyFileSync(path.join(ROOT, "Pulumi.dev.yaml"), path.join(dir, "Pulumi.dev.yaml"));
     fs.mkdirSync(path.join(dir, "state"));
-    const result = await runEngine("preview", dir, "dev", ROOT, "engine-preview-test");
+    const result = await runEngine("preview", dir, "dev", ROOT, "engine-preview-test").finally(() => fs.rmSync(dir, { recursive: true, force: true }));
     const { steps: planned, diagnostics } = result;
-    fs.rmSync(dir, { recursive: true, force: true });
     expect(diagnostics).toEqual([]);
     expect([...new Set(planned.map((p) => p.op))]).toEqual(["create"]);
     const declared: string[] = JSON.parse(
