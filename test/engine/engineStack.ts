@@ -12,10 +12,10 @@ import { execFile, execFileSync } from "child_process";
 import * as path from "path";
 import { promisify } from "util";
 import { EngineEvent, LocalWorkspace, OutputMap, PulumiCommand, Stack } from "@pulumi/pulumi/automation";
+import { readEnvFile } from "../lib/local";
 
 export const ROOT = path.join(__dirname, "..", "..");
-export const PULUMI_HOME = path.join(process.env.ETH_E2E_CACHE ?? "/var/cache/eth-node-e2e", "pulumi-home");
-export const PULUMI_BIN = path.join(PULUMI_HOME, "bin", "pulumi");
+const CACHE = process.env.ETH_E2E_CACHE ?? "/var/cache/eth-node-e2e";
 export const PROJECT = "eth-node";
 
 export type EngineOp = "up" | "preview" | "preview-no-changes" | "destroy";
@@ -30,13 +30,25 @@ export interface EngineResult {
     outputs?: Record<string, { value: unknown; secret: boolean }>;
 }
 
-/** The environment every engine call gets: passphrase secrets, no update check, no plugin download. */
+/**
+ * Where build-pulumi.sh installed the CLI (and the plugin build scripts their plugins): the PULUMI_HOME and
+ * PULUMI_BIN it wrote to $ETH_E2E_CACHE/pulumi.env, read as the plugin build scripts read them.
+ */
+export function pulumiInstall(): { home: string; bin: string } {
+    const env = readEnvFile(path.join(CACHE, "pulumi.env"), "run test/engine/build-pulumi.sh first");
+    return { home: env.PULUMI_HOME, bin: env.PULUMI_BIN };
+}
+
+/**
+ * The environment every engine call gets: passphrase secrets, the file backend in workDir/state, no update
+ * check, no plugin download.
+ */
 export function engineEnv(passphrase: string, workDir: string): Record<string, string> {
     return {
         PULUMI_CONFIG_PASSPHRASE: passphrase,
         PULUMI_SKIP_UPDATE_CHECK: "true",
         PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
-        PULUMI_HOME,
+        PULUMI_HOME: pulumiInstall().home,
         PULUMI_BACKEND_URL: `file://${path.join(workDir, "state")}`,
     };
 }
@@ -55,8 +67,8 @@ export async function openStack(workDir: string, stackName: string, programRoot:
         { stackName, projectName: PROJECT, program: async () => require(path.join(programRoot, "index.ts")) },
         {
             workDir,
-            pulumiHome: PULUMI_HOME,
-            pulumiCommand: await PulumiCommand.get({ root: PULUMI_HOME }),
+            pulumiHome: env.PULUMI_HOME,
+            pulumiCommand: await PulumiCommand.get({ root: env.PULUMI_HOME }),
             projectSettings: { name: PROJECT, runtime: "nodejs", backend: { url: env.PULUMI_BACKEND_URL } },
             envVars: env,
         },
@@ -102,7 +114,7 @@ export async function runEngine(op: EngineOp, workDir: string, stackName: string
 
 /** The CLI itself (config, stack output, stack export), against the same backend and passphrase. */
 export function cli(workDir: string, passphrase: string, args: string[]): string {
-    return execFileSync(PULUMI_BIN, [...args, "--cwd", workDir, "--non-interactive"], {
+    return execFileSync(pulumiInstall().bin, [...args, "--cwd", workDir, "--non-interactive"], {
         env: { ...process.env, ...engineEnv(passphrase, workDir) },
         encoding: "utf8",
         maxBuffer: 64 * 1024 * 1024,

@@ -22,13 +22,13 @@ import { LocalWorkspace, PulumiCommand, Stack } from "@pulumi/pulumi/automation"
 import { hardenedContainerArgs, ownedDataVolume, privatePort, stackLabels } from "../../../../components/docker";
 import { dataVolumeName, userSpec } from "../../../../components/services";
 import { freePort, readEnvFile } from "../../../lib/local";
+import { engineEnv, pulumiInstall } from "../../engineStack";
 
 const PREFIX = "eth-node-engine-smoke-";
 const CACHE = process.env.ETH_E2E_CACHE ?? "/var/cache/eth-node-e2e";
 const IMAGE = process.env.SMOKE_IMAGE ?? "eth-node-local/debian-busybox:bookworm";
 const UPLOAD_PATH = "/run/smoke/token";
 const UID = "65534";
-const PULUMI_ENV_HINT = "run test/engine/build-pulumi.sh and build-docker-provider.sh first";
 
 function sh(cmd: string, args: string[], allowFail = false): string {
     try {
@@ -140,7 +140,7 @@ function program(stage: Stage) {
 }
 
 async function main(): Promise<void> {
-    const env = readEnvFile(path.join(CACHE, "pulumi.env"), PULUMI_ENV_HINT);
+    const install = pulumiInstall();
     const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "eth-node-engine-smoke-"));
     const buildDir = path.join(tmp, "image");
     fs.mkdirSync(buildDir);
@@ -153,13 +153,7 @@ async function main(): Promise<void> {
     fs.writeFileSync(path.join(buildDir, "Dockerfile"), "ARG BASE\nFROM ${BASE}\nARG STAMP=1\nRUN echo \"$STAMP\" > /smoke-stamp\n");
     const withImage = (process.env.SMOKE_IMAGE_BUILD ?? "auto") === "1" ||
         ((process.env.SMOKE_IMAGE_BUILD ?? "auto") === "auto" && pluginHasImage());
-    const envVars: Record<string, string> = {
-        PULUMI_HOME: env.PULUMI_HOME,
-        PULUMI_CONFIG_PASSPHRASE: "engine-smoke-passphrase",
-        PULUMI_SKIP_UPDATE_CHECK: "true",
-        PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
-        PULUMI_AUTOMATION_API_SKIP_VERSION_CHECK: "false",
-    };
+    const envVars: Record<string, string> = { ...engineEnv("engine-smoke-passphrase", tmp), PULUMI_AUTOMATION_API_SKIP_VERSION_CHECK: "false" };
     for (const k of Object.keys(envVars)) process.env[k] = envVars[k];
     const t0 = Date.now();
     const log = (s: string) => console.log(`[${((Date.now() - t0) / 1000).toFixed(1)}s] ${s}`);
@@ -174,7 +168,7 @@ async function main(): Promise<void> {
     const stage: Stage = { token: "first-token-" + Date.now(), port: await freePort(), withImage, buildDir, startInterval };
     let stack: Stack | undefined;
     try {
-        const pulumiCommand = await PulumiCommand.get({ root: env.PULUMI_HOME });
+        const pulumiCommand = await PulumiCommand.get({ root: install.home });
         stack = await LocalWorkspace.createOrSelectStack(
             { stackName: "smoke", projectName: "eth-node-engine-smoke", program: program(stage) },
             {
@@ -299,7 +293,7 @@ function findString(value: unknown, needle: string, at = "$"): string[] {
  * in $ETH_E2E_CACHE/providers/docker-provider.env). */
 function pluginHasImage(): boolean {
     const file = path.join(CACHE, "providers", "docker-provider.env");
-    return fs.existsSync(file) && readEnvFile(file, PULUMI_ENV_HINT).DOCKER_PROVIDER_NATIVE_IMAGE === "1";
+    return fs.existsSync(file) && readEnvFile(file, "run build-docker-provider.sh").DOCKER_PROVIDER_NATIVE_IMAGE === "1";
 }
 
 main().catch((e) => {

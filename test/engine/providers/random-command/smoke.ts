@@ -22,10 +22,9 @@ import * as pulumi from "@pulumi/pulumi";
 import { EngineEvent, LocalWorkspace, OpType, PulumiCommand, Stack } from "@pulumi/pulumi/automation";
 import * as random from "@pulumi/random";
 import * as command from "@pulumi/command";
-import { readEnvFile } from "../../../lib/local";
+import { engineEnv, pulumiInstall } from "../../engineStack";
 import { compareSync, getRounds } from "bcryptjs";
 
-const CACHE = process.env.ETH_E2E_CACHE ?? "/var/cache/eth-node-e2e";
 const PROJECT = "random-command-smoke";
 const STACK = "smoke";
 
@@ -83,23 +82,17 @@ const BYTES = "random:index/randomBytes:RandomBytes";
 const CMD = "command:local:Command";
 
 async function main(): Promise<void> {
-    const env = readEnvFile(path.join(CACHE, "pulumi.env"), "run test/engine/build-pulumi.sh first");
+    const install = pulumiInstall();
     const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "random-command-smoke-"));
     const stateDir = path.join(tmp, "state");
     const workDir = path.join(tmp, "project");
     const deleteLog = path.join(tmp, "deletes.log");
     fs.mkdirSync(stateDir);
     fs.mkdirSync(workDir);
-    const envVars = {
-        PULUMI_HOME: env.PULUMI_HOME,
-        PULUMI_CONFIG_PASSPHRASE: "smoke-passphrase",
-        PULUMI_SKIP_UPDATE_CHECK: "true",
-        PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
-        PULUMI_SKIP_CONFIRMATIONS: "true",
-    };
+    // The file backend in tmp/state (stateDir), whatever PULUMI_BACKEND_URL the caller had.
+    const envVars = { ...engineEnv("smoke-passphrase", tmp), PULUMI_SKIP_CONFIRMATIONS: "true" };
     Object.assign(process.env, envVars);
     delete process.env.PULUMI_ACCESS_TOKEN;
-    delete process.env.PULUMI_BACKEND_URL;
     const times: string[] = [];
     const timed = async <T>(name: string, f: () => Promise<T>): Promise<T> => {
         const t0 = Date.now();
@@ -108,7 +101,7 @@ async function main(): Promise<void> {
         return r;
     };
 
-    const pulumiCommand = await PulumiCommand.get({ root: env.PULUMI_HOME });
+    const pulumiCommand = await PulumiCommand.get({ root: install.home });
     const stack: Stack = await LocalWorkspace.createOrSelectStack(
         { projectName: PROJECT, stackName: STACK, program: program(deleteLog) },
         {
@@ -185,7 +178,7 @@ async function main(): Promise<void> {
         // ------------------------------------------------------------------------------------------ state
         console.log("state (pulumi stack export, and the state file)");
         // Not stack.exportStack(): the Automation API runs `stack export --show-secrets` (plaintext added).
-        const exported = execFileSync(env.PULUMI_BIN, ["stack", "export", "--stack", STACK, "--non-interactive"],
+        const exported = execFileSync(install.bin, ["stack", "export", "--stack", STACK, "--non-interactive"],
             { cwd: workDir, env: { ...process.env, ...envVars }, encoding: "utf8" });
         // Every file the backend wrote: the stack's checkpoint, its .bak, and the history's checkpoints.
         const files: string[] = [];
